@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+
+
+class CoreConfig(AppConfig):
+    name = "guichet.core"
+    label = "core"
+    verbose_name = "Guichet core"
+
+    def ready(self) -> None:
+        # Every app declares its personal data in privacy.py (the registry, P01).
+        autodiscover_modules("privacy")
+        from guichet.core import checks  # noqa: F401  (registers system checks)

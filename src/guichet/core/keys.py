@@ -1,0 +1,61 @@
+"""Data keys: create, unwrap, destroy (crypto-shredding) and rotate under a new master key."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from guichet.core import crypto
+from guichet.core.models import DataKey
+
+
+def data_key_create() -> DataKey:
+    key_id = uuid.uuid4()
+    master_kid, wrapped = crypto.keyring().wrap(crypto.new_data_key(), key_id=str(key_id))
+    return DataKey.objects.create(id=key_id, master_kid=master_kid, wrapped=wrapped)
+
+
+def data_key_material(key_id: str) -> bytes:
+    cached = crypto.data_key_cache.get(key_id)
+    if cached is not None:
+        return cached
+    row = DataKey.objects.filter(pk=key_id).values_list("master_kid", "wrapped").first()
+    if row is None or row[1] is None:
+        raise crypto.DecryptionError("data key destroyed or unknown")
+    material = crypto.keyring().unwrap(bytes(row[1]), master_kid=row[0], key_id=key_id)
+    crypto.data_key_cache.put(key_id, material)
+    return material
+
+
+def data_key_destroy(*, key_id: uuid.UUID | str) -> None:
+    """Crypto-shred: forget the wrapped key for good. The row stays as a tombstone so values
+    sealed under it are recognised as erased rather than as corrupt."""
+    DataKey.objects.filter(pk=key_id).update(wrapped=None, destroyed_at=timezone.now())
+    crypto.data_key_cache.evict(str(key_id))
+
+
+def data_keys_rotate(*, batch_size: int = 500) -> int:
+    """Re-wrap every live data key under the active master key; returns how many changed.
+
+    The data itself is untouched: only the small wrapped keys are rewritten, so rotation is
+    cheap and a retired master key can be removed from the configuration afterwards."""
+    ring = crypto.keyring()
+    changed = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                DataKey.objects.select_for_update()
+                .filter(wrapped__isnull=False)
+                .exclude(master_kid=ring.active_kid)
+                .order_by("pk")[:batch_size]
+            )
+            if not batch:
+                return changed
+            for key in batch:
+                material = ring.unwrap(bytes(key.wrapped), master_kid=key.master_kid, key_id=str(key.pk))
+                key.master_kid, key.wrapped = ring.wrap(material, key_id=str(key.pk))
+                key.rotated_at = timezone.now()
+            DataKey.objects.bulk_update(batch, ["master_kid", "wrapped", "rotated_at"])
+            changed += len(batch)

@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from guichet.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("theme.css", core_views.theme_css, name="theme_css"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("guichet.accounts.urls_auth")),
+    path("account/", include("guichet.accounts.urls")),
+    path("privacy/", include("guichet.privacy.urls")),
+    path("backoffice/", include("guichet.backoffice.urls")),
+    path(settings.ADMIN_URL_PREFIX, admin.site.urls),
+]
+
+handler400 = "guichet.core.views.bad_request"
+handler403 = "guichet.core.views.permission_denied"
+handler404 = "guichet.core.views.page_not_found"
+handler500 = "guichet.core.views.server_error"

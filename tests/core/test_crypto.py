@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import base64
+
+import pytest
+from django.core.exceptions import FieldError, ImproperlyConfigured
+from django.db import connection
+
+from guichet.accounts.models import Profile, User
+from guichet.core import crypto
+from guichet.core.keys import data_key_destroy, data_keys_rotate
+from guichet.core.models import DataKey
+
+
+def test_keyring_rejects_short_keys() -> None:
+    with pytest.raises(ImproperlyConfigured, match="32 bytes"):
+        crypto.MasterKeyring.parse("k1:" + base64.b64encode(b"short").decode())
+
+
+@pytest.mark.promise("P25")
+def test_profile_values_are_stored_encrypted_and_read_back(alice: User) -> None:
+    profile = alice.private_profile
+    assert profile is not None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT first_name FROM accounts_profile WHERE id = %s",
+            [profile.pk.hex if connection.vendor == "sqlite" else profile.pk],
+        )
+        (raw,) = cursor.fetchone()
+    assert raw.startswith("gx1:")
+    assert "Alice" not in raw
+    assert Profile.objects.get(pk=profile.pk).first_name == "Alice"
+
+
+@pytest.mark.promise("P25")
+def test_destroying_the_data_key_makes_the_data_unreadable(alice: User) -> None:
+    data_key_destroy(key_id=alice.data_key_id)
+    crypto.data_key_cache.clear()
+    assert Profile.objects.get(owner=alice, kind="private").first_name is None
+
+
+def test_plaintext_bypass_of_save_is_refused(alice: User) -> None:
+    with pytest.raises(FieldError, match="unencrypted"):
+        Profile.objects.filter(owner=alice).update(first_name="Mallory")
+
+
+def test_rotation_rewraps_every_live_key(alice: User, settings: object) -> None:
+    new_key = base64.b64encode(b"n" * 32).decode()
+    old = settings.GUICHET_MASTER_KEYS  # type: ignore[attr-defined]
+    settings.GUICHET_MASTER_KEYS = f"k2:{new_key},{old}"  # type: ignore[attr-defined]
+    assert data_keys_rotate() == DataKey.objects.filter(wrapped__isnull=False).count()
+    crypto.data_key_cache.clear()
+    settings.GUICHET_MASTER_KEYS = f"k2:{new_key}"  # type: ignore[attr-defined]  # old key retired
+    assert User.objects.get(pk=alice.pk).email == "alice@example.ch"
