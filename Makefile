@@ -21,13 +21,11 @@ venv: $(STAMP)
 run: export GUICHET_DEBUG = 1
 run: $(STAMP)
 	@mkdir -p var
-	$(BIN)/python manage.py compilemessages --ignore '.venv' -v 0
 	$(BIN)/python manage.py migrate --no-input -v 0
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP) lint
-	$(BIN)/python manage.py compilemessages --ignore '.venv' -v 0
 	GUICHET_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run -v 1
 	GUICHET_TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -37,12 +35,11 @@ lint: $(STAMP)
 	GUICHET_TESTING=1 $(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python manage.py compilemessages --ignore '.venv' -v 0
 	GUICHET_TESTING=1 $(BIN)/python bench/run.py
 
 messages: $(STAMP)
-	cd src/guichet && ../../$(BIN)/django-admin makemessages -l de -l fr -l it -l en --no-obsolete --no-location
-	$(BIN)/python manage.py compilemessages --ignore '.venv' -v 0
+	cd src/guichet && ../../$(BIN)/django-admin makemessages -l de -l fr -l it -l en --no-obsolete --no-location --ignore "static/*"
+	cd src/guichet && ../../$(BIN)/django-admin compilemessages
 
 clean:
 	rm -rf var

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
@@ -34,7 +36,7 @@ def profile_list(*, actor: Actor) -> QuerySet[Profile]:
     return Profile.objects.filter(owner=actor.user).order_by("created_at")
 
 
-def profile_get(*, actor: Actor, profile_id: object) -> Profile:
+def profile_get(*, actor: Actor, profile_id: uuid.UUID | str) -> Profile:
     """The actor's own profile; anything else (missing or someone else's) is a 404."""
     try:
         return profile_list(actor=actor).get(pk=profile_id)

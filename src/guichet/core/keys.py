@@ -54,6 +54,7 @@ def data_keys_rotate(*, batch_size: int = 500) -> int:
             if not batch:
                 return changed
             for key in batch:
+                assert key.wrapped is not None  # filtered above
                 material = ring.unwrap(bytes(key.wrapped), master_kid=key.master_kid, key_id=str(key.pk))
                 key.master_kid, key.wrapped = ring.wrap(material, key_id=str(key.pk))
                 key.rotated_at = timezone.now()

@@ -40,4 +40,4 @@ class ActorMiddleware:
 
 
 def request_actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined, no-any-return]
+    return request.actor  # type: ignore[attr-defined]
