@@ -40,9 +40,7 @@ INSTALLED_APPS = [
     "guichet.core",
     "guichet.accounts",
     "guichet.privacy",
-    "guichet.catalogue",
     "guichet.backoffice",
-    "guichet.api",
 ]
 
 MIDDLEWARE = [
@@ -249,7 +247,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"utc": {"format": "%(asctime)sZ %(levelname)s %(name)s %(message)s"}},
+    "formatters": {"utc": {"()": "guichet.core.logging.UTCFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "utc"}},
     "root": {"handlers": ["console"], "level": env_str("GUICHET_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
