@@ -82,7 +82,11 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'guichet.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("GUICHET_DB_CONN_MAX_AGE", default=0))}
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("GUICHET_DB_CONN_MAX_AGE", default=60), conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process and the worker read and write side by side.
     DATABASES["default"]["OPTIONS"] = {
@@ -172,6 +176,12 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # collectstatic fills it in production
+WHITENOISE_USE_FINDERS = DEBUG or TESTING  # serve from the source tree without collectstatic
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+# The portal-wide assets (guichet.css, favicon) live in src/guichet/static, which is not an app's
+# static folder: without this, collectstatic and the test server leave the pages unstyled.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "media"}},
     "staticfiles": {
@@ -247,10 +257,25 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"utc": {"()": "guichet.core.logging.UTCFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "utc": {"()": "guichet.core.logging.UTCFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "utc"}},
     "root": {"handlers": ["console"], "level": env_str("GUICHET_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 ADMIN_URL_PREFIX = "admin/"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"  # no messages cookie
+
+# --- Account flows: emails sent on a visitor's request (ASVS rate limits, answered with 429) ----
+# Per account (keyed hash of the typed address, whether or not an account exists):
+GUICHET_PASSWORD_RESET_MAX_PER_HOUR = env_int("GUICHET_PASSWORD_RESET_MAX_PER_HOUR", default=2, minimum=1)
+GUICHET_PASSWORD_RESET_MAX_PER_DAY = env_int("GUICHET_PASSWORD_RESET_MAX_PER_DAY", default=5, minimum=1)
+# Signup, resend confirmation and email change, per address:
+GUICHET_ACCOUNT_EMAILS_MAX_PER_HOUR = env_int("GUICHET_ACCOUNT_EMAILS_MAX_PER_HOUR", default=3, minimum=1)
+GUICHET_ACCOUNT_EMAILS_MAX_PER_DAY = env_int("GUICHET_ACCOUNT_EMAILS_MAX_PER_DAY", default=10, minimum=1)
+# Per network address (higher: many people share one address behind an office or school NAT):
+GUICHET_EMAIL_REQUESTS_MAX_PER_HOUR_PER_IP = env_int(
+    "GUICHET_EMAIL_REQUESTS_MAX_PER_HOUR_PER_IP", default=20, minimum=1
+)
+GUICHET_EMAIL_REQUESTS_MAX_PER_DAY_PER_IP = env_int("GUICHET_EMAIL_REQUESTS_MAX_PER_DAY_PER_IP", default=100, minimum=1)

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from guichet.core import views as core_views
 
@@ -10,7 +9,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("theme.css", core_views.theme_css, name="theme_css"),
     path("readyz", core_views.readyz, name="readyz"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("language/<str:code>/", core_views.language, name="language"),
     path("accounts/", include("guichet.accounts.urls_auth")),
     path("account/", include("guichet.accounts.urls")),
     path("privacy/", include("guichet.privacy.urls")),

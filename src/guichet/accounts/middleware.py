@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
@@ -9,8 +10,11 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
+logger = logging.getLogger("guichet.auth")
+
 SESSION_STARTED = "guichet_started"
 SESSION_SEEN = "guichet_seen"
+SESSION_TIMED_OUT = "guichet_timed_out"  # set after a timeout logout: the login page explains it
 
 
 class SessionTimeoutMiddleware:
@@ -26,7 +30,9 @@ class SessionTimeoutMiddleware:
                 now - seen > settings.GUICHET_SESSION_IDLE_TIMEOUT
                 or now - started > settings.GUICHET_SESSION_ABSOLUTE_TIMEOUT
             ):
-                logout(request)
+                logger.info("session timed out user=%s", request.user.pk)
+                logout(request)  # flushes the session: a new, empty one with a new key
+                request.session[SESSION_TIMED_OUT] = True
             else:
                 request.session[SESSION_STARTED] = started
                 # Write at most once a minute, so reading pages does not rewrite the session each time.

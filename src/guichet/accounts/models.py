@@ -58,7 +58,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     password_changed_at = models.DateTimeField(null=True, blank=True)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email_index"
     EMAIL_FIELD = "email"
@@ -143,6 +143,7 @@ class EmailToken(models.Model):
     class Purpose(models.TextChoices):
         CONFIRM = "confirm", _("email confirmation")
         RESET = "reset", _("password reset")
+        EMAIL_CHANGE = "change", _("email change")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_tokens")
     purpose = models.CharField(max_length=10, choices=Purpose.choices)
@@ -150,6 +151,9 @@ class EmailToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)
     used_at = models.DateTimeField(null=True, blank=True)
+    # Email change only: the new address, encrypted under the account's data key until confirmed.
+    data_key = models.ForeignKey(DataKey, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    new_email = EncryptedEmailField(_("new email address"), blank=True)
 
     class Meta:
         verbose_name = _("email token")

@@ -1,8 +1,10 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from guichet.backoffice import views
 
 app_name = "backoffice"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="core/home.html"), name="index"),
+    path("", views.index, name="index"),
+    path("authority/", views.choose_authority, name="choose_authority"),
 ]

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-TOKEN_PREFIX = "gx1"
+TOKEN_PREFIX = "gx1"  # noqa: S105  (format marker of sealed values, not a secret)
 _NONCE_BYTES = 12
 
 

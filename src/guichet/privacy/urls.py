@@ -1,9 +1,11 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from guichet.privacy import views
 
 app_name = "privacy"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="core/home.html"), name="statement"),
-    path("cookies/", TemplateView.as_view(template_name="core/home.html"), name="cookies"),
+    path("", views.statement, name="statement"),
+    path("cookies/", views.cookies, name="cookies"),
+    path("ui/", views.ui_state, name="ui_state"),
 ]

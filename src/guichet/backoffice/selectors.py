@@ -1,0 +1,92 @@
+"""Reads for the staff UI, always scoped to the staff actor's authority."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import F, QuerySet
+from django.http import HttpRequest
+
+from guichet.accounts.models import Profile, User
+from guichet.core import crypto
+from guichet.core.actor import Actor, staff_actor
+from guichet.core.models import DataKey, StaffMembership
+
+#: The authority a member of several authorities works for, remembered for the session.
+SESSION_AUTHORITY_KEY = "guichet_backoffice_authority"
+
+
+def staff_memberships(*, user: User | None) -> QuerySet[StaffMembership]:
+    """The memberships of an account, authority loaded, in a stable order."""
+    if user is None or not user.is_authenticated:
+        return StaffMembership.objects.none()
+    return StaffMembership.objects.filter(user=user).select_related("authority").order_by("authority__name", "pk")
+
+
+def staff_actor_for_request(request: HttpRequest) -> Actor | None:
+    """The staff actor of a request, or ``None`` for anyone without a membership.
+
+    With several memberships, the authority chosen in this session wins; otherwise the first."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    memberships = list(staff_memberships(user=user))
+    if not memberships:
+        return None
+    chosen = request.session.get(SESSION_AUTHORITY_KEY)
+    membership = next((m for m in memberships if m.authority_id == chosen), memberships[0])
+    return staff_actor(user=user, membership=membership)
+
+
+def staff_membership_for_authority(*, user: User, authority_id: object) -> StaffMembership | None:
+    try:
+        return staff_memberships(user=user).filter(authority_id=int(str(authority_id))).first()
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    name: str
+    role: str
+    is_me: bool
+
+
+def _preload_data_keys(key_ids: Iterable[object]) -> None:
+    """Unwrap many people's data keys with one query instead of one per person (no N+1)."""
+    missing = {str(key_id) for key_id in key_ids if crypto.data_key_cache.get(str(key_id)) is None}
+    if not missing:
+        return
+    ring = crypto.keyring()
+    rows = DataKey.objects.filter(pk__in=missing, wrapped__isnull=False).values_list("pk", "master_kid", "wrapped")
+    for pk, master_kid, wrapped in rows:
+        if wrapped is None:
+            continue
+        crypto.data_key_cache.put(str(pk), ring.unwrap(bytes(wrapped), master_kid=master_kid, key_id=str(pk)))
+
+
+def staff_list(*, actor: Actor) -> list[StaffMember]:
+    """The staff of the actor's own authority, named by their private profiles. No email (P32)."""
+    if not actor.is_staff or actor.authority is None or actor.user is None:
+        return []
+    # Not select_related("user"): loading an account decrypts its email, one key per person.
+    memberships = list(
+        StaffMembership.objects.filter(authority=actor.authority)
+        .annotate(user_data_key_id=F("user__data_key_id"))
+        .order_by("created_at", "pk")
+    )
+    _preload_data_keys(m.user_data_key_id for m in memberships)
+    names = {
+        profile.owner_id: profile.display_name
+        for profile in Profile.objects.filter(owner_id__in=[m.user_id for m in memberships], kind=Profile.Kind.PRIVATE)
+    }
+    members = [
+        StaffMember(
+            name=names.get(m.user_id) or "",
+            role=m.get_role_display(),
+            is_me=m.user_id == actor.user.pk,
+        )
+        for m in memberships
+    ]
+    return sorted(members, key=lambda member: member.name.casefold())

@@ -1,0 +1,40 @@
+"""The one schedule (periodic jobs). Only one consumer runs it; the others use ``--no-periodic``.
+
+Each job only enqueues a django.tasks task, so the work runs with the same retries, logging and
+backend as everything else, and app code never depends on huey. ``SCHEDULE`` is data so tests
+can check the wiring: every job names a real task and the worker registers it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.tasks import Task
+from django.utils.module_loading import import_string
+from huey import crontab
+from huey.contrib.djhuey import periodic_task
+
+# (job name, crontab arguments, dotted path of the django.tasks Task it enqueues)
+SCHEDULE: list[tuple[str, dict[str, str], str]] = [
+    ("retention_sweep", {"minute": "15", "hour": "3"}, "guichet.privacy.tasks.retention_sweep_task"),
+    ("session_cleanup", {"minute": "40", "hour": "*"}, "guichet.privacy.tasks.session_cleanup_task"),
+]
+
+
+def _enqueuer(task_path: str) -> Callable[[], None]:
+    def job() -> None:
+        task: Task = import_string(task_path)  # resolved late: no import cycles at worker start
+        task.enqueue()
+
+    return job
+
+
+def _register() -> dict[str, Any]:
+    jobs: dict[str, Any] = {}
+    for name, spec, task_path in SCHEDULE:
+        jobs[name] = periodic_task(crontab(**spec), name=name)(_enqueuer(task_path))
+    return jobs
+
+
+JOBS = _register()

@@ -1,0 +1,97 @@
+"""Reads for the privacy statement: everything comes from the registry and settings (P02, P07, P09, P13)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from guichet.core.registry import Category, DataKind, registry
+from guichet.privacy.retention import last_sweep
+
+# Names for the usual data locations; any other code is shown as configured.
+LOCATIONS: dict[str, Promise] = {
+    "CH": _("Switzerland"),
+    "DE": _("Germany"),
+    "AT": _("Austria"),
+    "LI": _("Liechtenstein"),
+    "EU": _("European Union"),
+}
+
+
+def location_text(code: str) -> str | Promise:
+    return LOCATIONS.get(code.upper(), code)
+
+
+def period_text(period: datetime.timedelta) -> str:
+    days = period.days
+    if period <= datetime.timedelta(0):
+        return str(_("at once"))
+    if days and days % 365 == 0:
+        years = days // 365
+        return ngettext("%(count)d year", "%(count)d years", years) % {"count": years}
+    if days:
+        return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+    hours = max(1, int(period.total_seconds() // 3600))
+    return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+
+
+def retention_text(kind: DataKind) -> str | Promise:
+    if kind.retention is None:
+        return kind.retention_text or _("until the purpose ends")
+    rule = kind.retention
+    if rule.period <= datetime.timedelta(0):
+        return format_lazy(_("deleted automatically at {event}"), event=rule.start_event)
+    return format_lazy(
+        _("deleted automatically {period} after {event}"), period=period_text(rule.period), event=rule.start_event
+    )
+
+
+@dataclass(frozen=True)
+class KindRow:
+    name: str
+    purpose: str | Promise
+    legal_basis: str | Promise
+    retention: str | Promise
+    erasure: str
+
+
+@dataclass(frozen=True)
+class CategorySection:
+    category: Category
+    label: str
+    kinds: list[KindRow]
+
+
+def statement_categories() -> list[CategorySection]:
+    sections = []
+    for category, kinds in registry.by_category().items():
+        rows = [
+            KindRow(
+                name=kind.verbose_name,
+                purpose=kind.purpose,
+                legal_basis=kind.legal_basis,
+                retention=retention_text(kind),
+                erasure=str(kind.erasure.label),
+            )
+            for kind in sorted(kinds, key=lambda kind: kind.verbose_name)
+        ]
+        sections.append(CategorySection(category=category, label=str(category.label), kinds=rows))
+    return sections
+
+
+def statement_context() -> dict[str, Any]:
+    return {
+        "operator_name": settings.GUICHET_OPERATOR_NAME,
+        "privacy_contact": settings.GUICHET_PRIVACY_CONTACT,
+        "supervisory_authority": settings.GUICHET_SUPERVISORY_AUTHORITY,
+        "data_location": location_text(settings.GUICHET_DATA_LOCATION),
+        "categories": statement_categories(),
+        "last_sweep": last_sweep(),
+    }

@@ -1,0 +1,54 @@
+"""The pages every browser test visits, as data.
+
+``who`` names the persona that must be logged in to see the page:
+
+* ``guest``: nobody logged in;
+* ``citizen``: Alice (private and business profile);
+* ``staff``: Clara, clerk of the authority "Stadt Demo";
+* ``operator``: Olga, superuser.
+
+Add a page here and it is checked by axe-core in German and French, screenshotted at 320 px and
+1280 px, crawled for third-party requests and cookies (P08, P17, P22).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Who = Literal["guest", "citizen", "staff", "operator"]
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    who: Who = "guest"
+    status: int = 200
+
+    def __str__(self) -> str:
+        return self.name
+
+
+PAGES: tuple[Page, ...] = (
+    Page("home", "/"),
+    Page("login", "/accounts/login/"),
+    Page("signup", "/accounts/signup/"),
+    Page("password-reset", "/accounts/password/reset/"),
+    Page("privacy", "/privacy/"),
+    Page("cookies", "/privacy/cookies/"),
+    Page("not-found", "/this-page-does-not-exist/", status=404),
+    Page("home-citizen", "/", who="citizen"),
+    Page("dashboard", "/account/", who="citizen"),
+    Page("profiles", "/account/profiles/", who="citizen"),
+    Page("mfa", "/accounts/mfa/", who="citizen"),
+    Page("backoffice", "/backoffice/", who="staff"),
+)
+
+# Persona fixtures from tests/conftest.py.
+PERSONA_FIXTURE: dict[str, str] = {"citizen": "alice", "staff": "clara", "operator": "olga"}
+
+LANGUAGES: tuple[str, ...] = ("de", "fr")
+
+# Widths of the screenshots; the narrowest must never scroll sideways (WCAG 1.4.10 reflow).
+WIDTHS: tuple[int, ...] = (320, 1280)

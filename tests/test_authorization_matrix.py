@@ -1,0 +1,229 @@
+"""The authorization matrix: every URL and every persona, expected outcomes as data.
+
+Personas (see tests/conftest.py): a guest; Alice, who owns the objects; Bob, another citizen;
+Clara, staff of the authority Alice deals with; Dario, staff of another authority; Olga, an
+operator. URLs that take an object id use Alice's objects. "Not found" and "not allowed" look
+the same (404).
+
+``test_every_url_is_in_the_matrix`` walks the URL configuration: a new URL under /account/ or
+/backoffice/ fails the suite until its row is added here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from guichet.accounts.models import Profile, User
+from guichet.core.models import Authority
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+GUEST, ALICE, BOB, CLARA, DARIO, OLGA = "guest", "alice", "bob", "clara", "dario", "olga"
+PERSONAS = (GUEST, ALICE, BOB, CLARA, DARIO, OLGA)
+
+# Outcomes besides plain status codes.
+LOGIN = "login"  # 302 to the login page, coming back afterwards
+ADMIN_LOGIN = "admin-login"  # 302 to the admin's login page
+AUTH_PAGE = (200, 302)  # login/signup when already logged in: shown again or redirected away
+
+Expected = int | str | tuple[int, ...]
+
+# The URL prefixes whose every URL must appear in the table.
+CHECKED_PREFIXES = ("account/", "backoffice/")
+
+
+@dataclass(frozen=True)
+class World:
+    users: dict[str, User]
+    authority: Authority
+    other_authority: Authority
+
+    @property
+    def alice(self) -> User:
+        return self.users[ALICE]
+
+    def alice_profile(self, kind: str) -> Profile:
+        return Profile.objects.get(owner=self.alice, kind=kind)
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    expect: dict[str, Expected]
+    args: Callable[[World], list[Any]] = field(default=lambda w: [])
+    method: str = "get"
+    data: Callable[[World], dict[str, Any]] = field(default=lambda w: {})
+    label: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.method.upper()} {self.name}{f' [{self.label}]' if self.label else ''}"
+
+
+def expect(
+    *, guest: Expected, alice: Expected, bob: Expected, clara: Expected, dario: Expected, olga: Expected
+) -> dict:
+    return {GUEST: guest, ALICE: alice, BOB: bob, CLARA: clara, DARIO: dario, OLGA: olga}
+
+
+def alice_business(w: World) -> list[Any]:
+    return [w.alice_profile(Profile.Kind.BUSINESS).pk]
+
+
+def alice_private(w: World) -> list[Any]:
+    return [w.alice_profile(Profile.Kind.PRIVATE).pk]
+
+
+MATRIX: list[Row] = [
+    # --- public ---------------------------------------------------------------------------
+    Row("home", expect(guest=200, alice=200, bob=200, clara=200, dario=200, olga=200)),
+    Row("healthz", expect(guest=200, alice=200, bob=200, clara=200, dario=200, olga=200)),
+    Row("readyz", expect(guest=200, alice=200, bob=200, clara=200, dario=200, olga=200)),
+    Row("privacy:statement", expect(guest=200, alice=200, bob=200, clara=200, dario=200, olga=200)),
+    Row("privacy:cookies", expect(guest=200, alice=200, bob=200, clara=200, dario=200, olga=200)),
+    Row(
+        "auth:login",
+        expect(guest=200, alice=AUTH_PAGE, bob=AUTH_PAGE, clara=AUTH_PAGE, dario=AUTH_PAGE, olga=AUTH_PAGE),
+    ),
+    Row(
+        "auth:signup",
+        expect(guest=200, alice=AUTH_PAGE, bob=AUTH_PAGE, clara=AUTH_PAGE, dario=AUTH_PAGE, olga=AUTH_PAGE),
+    ),
+    Row(
+        "admin:index",
+        expect(guest=ADMIN_LOGIN, alice=ADMIN_LOGIN, bob=ADMIN_LOGIN, clara=ADMIN_LOGIN, dario=ADMIN_LOGIN, olga=200),
+    ),
+    # --- citizen area: /account/ -------------------------------------------------------------
+    Row("account:dashboard", expect(guest=LOGIN, alice=200, bob=200, clara=200, dario=200, olga=200)),
+    Row("account:profiles", expect(guest=LOGIN, alice=200, bob=200, clara=200, dario=200, olga=200)),
+    Row(
+        "account:profile_create",
+        expect(guest=LOGIN, alice=200, bob=200, clara=200, dario=200, olga=200),
+        args=lambda w: ["business"],
+        label="business",
+    ),
+    Row(
+        "account:profile_create",
+        expect(guest=LOGIN, alice=200, bob=200, clara=200, dario=200, olga=200),
+        args=lambda w: ["organisation"],
+        label="organisation",
+    ),
+    Row(
+        "account:profile_create",
+        expect(guest=LOGIN, alice=404, bob=404, clara=404, dario=404, olga=404),
+        args=lambda w: ["private"],
+        label="private: only one, made at registration",
+    ),
+    Row(
+        "account:profile_edit",
+        expect(guest=LOGIN, alice=200, bob=404, clara=404, dario=404, olga=404),
+        args=alice_business,
+        label="Alice's business",
+    ),
+    Row(
+        "account:profile_edit",
+        expect(guest=LOGIN, alice=200, bob=404, clara=404, dario=404, olga=404),
+        args=alice_private,
+        label="Alice's private profile",
+    ),
+    Row(
+        "account:profile_delete",
+        expect(guest=LOGIN, alice=200, bob=404, clara=404, dario=404, olga=404),
+        args=alice_business,
+        label="Alice's business: confirmation page",
+    ),
+    Row(
+        "account:profile_delete",
+        expect(guest=LOGIN, alice=404, bob=404, clara=404, dario=404, olga=404),
+        args=alice_private,
+        label="Alice's private profile: never deletable",
+    ),
+    Row(
+        "account:profile_activate",
+        expect(guest=LOGIN, alice=302, bob=404, clara=404, dario=404, olga=404),
+        args=alice_business,
+        method="post",
+        label="Alice's business",
+    ),
+    # --- staff area: /backoffice/ --------------------------------------------------------------
+    Row("backoffice:index", expect(guest=LOGIN, alice=404, bob=404, clara=200, dario=200, olga=404)),
+    Row(
+        "backoffice:choose_authority",
+        expect(guest=LOGIN, alice=404, bob=404, clara=302, dario=404, olga=404),
+        method="post",
+        data=lambda w: {"authority": w.authority.pk},
+        label="the owning authority",
+    ),
+]
+
+
+@pytest.fixture
+def world(
+    alice: User, bob: User, clara: User, dario: User, olga: User, authority: Authority, other_authority: Authority
+) -> World:
+    return World(
+        users={ALICE: alice, BOB: bob, CLARA: clara, DARIO: dario, OLGA: olga},
+        authority=authority,
+        other_authority=other_authority,
+    )
+
+
+def _matches(response: Any, expected: Expected, url: str) -> bool:
+    status = response.status_code
+    if expected == LOGIN:
+        return status == 302 and response["Location"].startswith(f"{reverse(settings.LOGIN_URL)}?next=")
+    if expected == ADMIN_LOGIN:
+        return status == 302 and response["Location"].startswith(reverse("admin:login"))
+    if isinstance(expected, tuple):
+        return status in expected
+    return status == expected
+
+
+@pytest.mark.parametrize("row", MATRIX, ids=lambda row: row.id)
+def test_matrix(row: Row, world: World) -> None:
+    assert set(row.expect) == set(PERSONAS), "every row names every persona"
+    url = reverse(row.name, args=row.args(world))
+    mismatches = []
+    for persona in PERSONAS:
+        client = Client()
+        if persona != GUEST:
+            login(client, world.users[persona])
+        response = getattr(client, row.method)(url, row.data(world))
+        if not _matches(response, row.expect[persona], url):
+            got = f"{response.status_code} {response.get('Location', '')}".strip()
+            mismatches.append(f"{persona}: expected {row.expect[persona]!r}, got {got}")
+    assert not mismatches, f"{row.id} ({url}):\n  " + "\n  ".join(mismatches)
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str | None]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), f"{namespace}{pattern.name}" if pattern.name else None
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    covered = {row.name for row in MATRIX}
+    checked = [
+        (route, name) for route, name in _walk(get_resolver().url_patterns) if route.startswith(CHECKED_PREFIXES)
+    ]
+    assert checked, "the walk found no URL: is the URL configuration still mounted?"
+    unnamed = [route for route, name in checked if name is None]
+    missing = sorted({f"{name} (/{route})" for route, name in checked if name and name not in covered})
+    assert not unnamed, f"URLs without a name cannot be checked: {unnamed}"
+    assert not missing, "add these URLs to MATRIX in tests/test_authorization_matrix.py:\n  " + "\n  ".join(missing)
+
+
+def test_the_walk_sees_the_known_urls() -> None:
+    names = {name for _, name in _walk(get_resolver().url_patterns)}
+    assert {"account:dashboard", "account:profile_edit", "backoffice:index", "auth:login"} <= names
