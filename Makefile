@@ -30,16 +30,17 @@ test: $(STAMP) lint
 	GUICHET_TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench bin
+	$(BIN)/ruff format --check src tests bench bin
 	GUICHET_TESTING=1 $(BIN)/mypy
 
 bench: $(STAMP)
 	GUICHET_TESTING=1 $(BIN)/python bench/run.py
 
 messages: $(STAMP)
-	cd src/guichet && ../../$(BIN)/django-admin makemessages -l de -l fr -l it -l en --no-obsolete --no-location --ignore "static/*"
-	cd src/guichet && ../../$(BIN)/django-admin compilemessages
+	cd src/guichet && DJANGO_SETTINGS_MODULE=guichet.settings GUICHET_TESTING=1 ../../$(BIN)/django-admin makemessages -l de -l fr -l it -l en --no-obsolete --no-location --ignore "static/*"
+	$(BIN)/python bin/fill_source_catalogue.py src/guichet/locale/en/LC_MESSAGES/django.po
+	cd src/guichet && DJANGO_SETTINGS_MODULE=guichet.settings GUICHET_TESTING=1 ../../$(BIN)/django-admin compilemessages
 
 clean:
 	rm -rf var

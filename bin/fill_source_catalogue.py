@@ -10,9 +10,7 @@ import sys
 from pathlib import Path
 
 ENTRY = re.compile(r'(?ms)^(msgid (?:"[^\n]*"\n)+)(msgstr "")\n(?!")')
-PLURAL = re.compile(
-    r'(?ms)^(msgid (?:"[^\n]*"\n)+)(msgid_plural (?:"[^\n]*"\n)+)msgstr\[0\] ""\nmsgstr\[1\] ""\n'
-)
+PLURAL = re.compile(r'(?ms)^(msgid (?:"[^\n]*"\n)+)(msgid_plural (?:"[^\n]*"\n)+)msgstr\[0\] ""\nmsgstr\[1\] ""\n')
 
 
 def fill(text: str) -> str:

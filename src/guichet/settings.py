@@ -143,7 +143,8 @@ SECURE_PROXY_SSL_HEADER = (
 )
 SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("GUICHET_HSTS_SECONDS", default=365 * 24 * 60 * 60, minimum=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = False
+SECURE_HSTS_PRELOAD = False  # joining the browsers' preload list is the operator's decision
+SILENCED_SYSTEM_CHECKS = ["security.W021"]  # ... so the missing preload flag is not a warning
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -262,7 +263,11 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "utc"}},
     "root": {"handlers": ["console"], "level": env_str("GUICHET_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Configured here so the worker does not add its own handler (and log every line twice).
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 ADMIN_URL_PREFIX = "admin/"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"  # no messages cookie

@@ -190,14 +190,6 @@ def test_an_account_with_mfa_goes_to_the_second_step(alice: User, monkeypatch: A
     assert isinstance(pending["at"], int)
 
 
-def test_mfa_lookup_falls_back_when_the_module_is_missing(alice: User, monkeypatch: Any) -> None:
-    def missing(name: str) -> Any:
-        raise ImportError(name)
-
-    monkeypatch.setattr(login_flow.importlib, "import_module", missing)
-    assert login_flow.user_has_mfa(user=alice) is False
-
-
 def test_a_logged_in_user_visiting_login_is_sent_on(alice: User) -> None:
     client = english_client()
     client.force_login(alice)

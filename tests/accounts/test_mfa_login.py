@@ -16,7 +16,7 @@ from guichet.accounts.login_flow import MFA_PENDING_SESSION_KEY
 from guichet.accounts.mfa import services as mfa_services
 from guichet.accounts.models import ThrottleEvent, TotpDevice, User
 from guichet.core.actor import citizen_actor
-from guichet.core.crypto import blind_index
+from guichet.core.keys import blind_index
 from guichet.core.models import AuditEvent
 from tests.accounts.mfa_support import (
     SoftAuthenticator,

@@ -8,7 +8,7 @@ from django.db import connection
 
 from guichet.accounts.models import Profile, User
 from guichet.core import crypto
-from guichet.core.keys import data_key_destroy, data_keys_rotate
+from guichet.core.keys import INDEX_KEY_ID, data_key_destroy, data_keys_rotate
 from guichet.core.models import DataKey
 
 
@@ -52,3 +52,11 @@ def test_rotation_rewraps_every_live_key(alice: User, settings: object) -> None:
     crypto.data_key_cache.clear()
     settings.GUICHET_MASTER_KEYS = f"k2:{new_key}"  # type: ignore[attr-defined]  # old key retired
     assert User.objects.get(pk=alice.pk).email == "alice@example.ch"
+    # The blind index did not change with the master key: the account is still found by email.
+    assert User.objects.find_by_email("Alice@Example.ch") == alice
+
+
+def test_a_destroyed_index_key_is_never_replaced_silently(alice: User) -> None:
+    data_key_destroy(key_id=INDEX_KEY_ID)
+    with pytest.raises(crypto.DecryptionError):
+        User.objects.find_by_email("alice@example.ch")

@@ -13,7 +13,6 @@ Public API for other modules:
 from __future__ import annotations
 
 import functools
-import importlib
 import logging
 import time
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
+from guichet.accounts.mfa import user_has_mfa
 from guichet.accounts.middleware import SESSION_SEEN, SESSION_STARTED
 from guichet.accounts.models import User
 from guichet.core.actor import citizen_actor
@@ -38,16 +38,6 @@ logger = logging.getLogger("guichet.auth")
 MFA_PENDING_SESSION_KEY = "guichet_mfa_pending"
 REAUTH_SESSION_KEY = "guichet_reauth_at"
 AUTH_BACKEND = "guichet.accounts.backends.EmailBackend"
-
-
-def user_has_mfa(*, user: User) -> bool:
-    """Whether the account has a second factor; ``False`` while the MFA module is not installed."""
-    try:
-        module = importlib.import_module("guichet.accounts.mfa")
-    except ImportError:
-        return False
-    check = getattr(module, "user_has_mfa", None)
-    return bool(check(user=user)) if check is not None else False
 
 
 def safe_next_url(request: HttpRequest, candidate: str | None) -> str | None:

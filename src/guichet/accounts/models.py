@@ -14,9 +14,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guichet.core.crypto import blind_index
 from guichet.core.fields import EncryptedCharField, EncryptedDateField, EncryptedEmailField
-from guichet.core.keys import data_key_create
+from guichet.core.keys import blind_index, data_key_create
 from guichet.core.models import DataKey
 
 

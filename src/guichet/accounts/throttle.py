@@ -24,7 +24,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from guichet.accounts.models import ThrottleEvent
-from guichet.core.crypto import blind_index
+from guichet.core.keys import blind_index
 
 SCOPE_LOGIN_ACCOUNT = "login-account"
 SCOPE_LOGIN_IP = "login-ip"

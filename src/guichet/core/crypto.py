@@ -9,7 +9,8 @@
   another field does not decrypt.
 - Destroying a data key (erasure) makes every value sealed under it unreadable, including the
   copies in older backups (crypto-shredding).
-- Lookups use a keyed HMAC blind index whose key is derived from the active master key with HKDF.
+- Lookups use a keyed HMAC blind index (``core.keys.blind_index``). Its key is a system data key
+  stored wrapped like every other data key, so rotating master keys never changes an index.
 """
 
 from __future__ import annotations
@@ -77,11 +78,6 @@ class MasterKeyring:
             raise ImproperlyConfigured(f"master key {master_kid!r} is needed but not configured")
         return AESGCM(master).decrypt(wrapped[:_NONCE_BYTES], wrapped[_NONCE_BYTES:], f"datakey:{key_id}".encode())
 
-    def derive(self, purpose: str) -> bytes:
-        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"guichet:{purpose}".encode()).derive(
-            self.keys[self.active_kid]
-        )
-
 
 @cache
 def _keyring_for(spec: str) -> MasterKeyring:
@@ -121,10 +117,12 @@ def open_sealed(blob: bytes, *, data_key: bytes, aad: str) -> bytes:
         raise DecryptionError("integrity check failed") from exc
 
 
-def blind_index(value: str, *, purpose: str) -> str:
-    """Keyed HMAC of a normalised value: equality lookups without storing the value."""
-    key = keyring().derive(f"blind-index:{purpose}")
-    return hmac.new(key, value.strip().casefold().encode(), hashlib.sha256).hexdigest()
+def hmac_index(value: str, *, key: bytes, purpose: str) -> str:
+    """Keyed HMAC of a normalised value, with a sub-key per purpose so indexes are unlinkable."""
+    sub_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"guichet:index:{purpose}".encode()).derive(
+        key
+    )
+    return hmac.new(sub_key, value.strip().casefold().encode(), hashlib.sha256).hexdigest()
 
 
 class DataKeyCache:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import uuid
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from guichet.core import crypto
 from guichet.core.models import DataKey
 
+# The blind-index key is a data key with a fixed id that belongs to no person: wrapped by the
+# master key and re-wrapped on rotation like any other, so the indexes never change with it.
+INDEX_KEY_ID = uuid.uuid5(uuid.NAMESPACE_URL, "urn:guichet:blind-index-key")
 
-def data_key_create() -> DataKey:
-    key_id = uuid.uuid4()
+
+def data_key_create(*, key_id: uuid.UUID | None = None) -> DataKey:
+    key_id = key_id or uuid.uuid4()
     master_kid, wrapped = crypto.keyring().wrap(crypto.new_data_key(), key_id=str(key_id))
     return DataKey.objects.create(id=key_id, master_kid=master_kid, wrapped=wrapped)
 
@@ -60,3 +64,22 @@ def data_keys_rotate(*, batch_size: int = 500) -> int:
                 key.rotated_at = timezone.now()
             DataKey.objects.bulk_update(batch, ["master_kid", "wrapped", "rotated_at"])
             changed += len(batch)
+
+
+def _index_key() -> bytes:
+    try:
+        return data_key_material(str(INDEX_KEY_ID))
+    except crypto.DecryptionError:
+        if DataKey.objects.filter(pk=INDEX_KEY_ID).exists():
+            raise  # destroyed: never mint a new one silently, every index would stop matching
+    try:
+        with transaction.atomic():
+            data_key_create(key_id=INDEX_KEY_ID)
+    except IntegrityError:
+        pass  # another process created it first
+    return data_key_material(str(INDEX_KEY_ID))
+
+
+def blind_index(value: str, *, purpose: str) -> str:
+    """Equality lookups (email, throttle buckets) without storing the value."""
+    return crypto.hmac_index(value, key=_index_key(), purpose=purpose)

@@ -22,7 +22,7 @@ from guichet.accounts.mfa.selectors import passkey_get
 from guichet.accounts.models import Passkey, RecoveryCode, ThrottleEvent, TotpDevice, User
 from guichet.core.actor import GUEST, Actor
 from guichet.core.audit import audit_record
-from guichet.core.crypto import blind_index
+from guichet.core.keys import blind_index
 from guichet.core.models import AuditEvent
 
 logger = logging.getLogger("guichet.accounts.mfa")
