@@ -227,3 +227,19 @@ def test_every_url_is_in_the_matrix() -> None:
 def test_the_walk_sees_the_known_urls() -> None:
     names = {name for _, name in _walk(get_resolver().url_patterns)}
     assert {"account:dashboard", "account:profile_edit", "backoffice:index", "auth:login"} <= names
+
+
+def test_a_refused_lookup_is_logged_without_personal_data(
+    client: Client, alice: User, bob: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    business = alice.profiles.get(kind="business")
+    client.force_login(bob)
+    with caplog.at_level("WARNING", logger="guichet.access"):
+        response = client.get(reverse("account:profile_edit", args=[business.pk]))
+    assert response.status_code == 404
+    [record] = [r for r in caplog.records if r.name == "guichet.access"]
+    line = record.getMessage()
+    assert str(bob.pk) in line
+    assert str(business.pk) in line
+    assert "bob@example.ch" not in line
+    assert "Amrein" not in line

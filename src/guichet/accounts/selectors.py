@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from guichet.accounts.models import Profile, User
+from guichet.core.access import scoped_get
 from guichet.core.actor import GUEST, Actor, citizen_actor
 
 
@@ -38,7 +39,4 @@ def profile_list(*, actor: Actor) -> QuerySet[Profile]:
 
 def profile_get(*, actor: Actor, profile_id: uuid.UUID | str) -> Profile:
     """The actor's own profile; anything else (missing or someone else's) is a 404."""
-    try:
-        return profile_list(actor=actor).get(pk=profile_id)
-    except (Profile.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return scoped_get(profile_list(actor=actor), actor=actor, pk=profile_id)

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from guichet.accounts.models import Passkey, RecoveryCode, TotpDevice, User
+from guichet.core.access import scoped_get
 from guichet.core.actor import Actor
 
 
@@ -34,10 +35,7 @@ def passkey_list(*, actor: Actor) -> QuerySet[Passkey]:
 
 def passkey_get(*, actor: Actor, passkey_id: object) -> Passkey:
     """The actor's own passkey; anything else (missing or someone else's) is a 404."""
-    try:
-        return passkey_list(actor=actor).get(pk=int(str(passkey_id)))
-    except (Passkey.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return scoped_get(passkey_list(actor=actor), actor=actor, pk=passkey_id)
 
 
 def passkey_credentials(*, user: User) -> dict[str, str]:
