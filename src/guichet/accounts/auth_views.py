@@ -30,10 +30,10 @@ from guichet.accounts.auth_forms import (
 )
 from guichet.accounts.login_flow import (
     begin_login,
+    begin_reauth,
     next_from_request,
     reauth_mark,
     reauth_required,
-    safe_next_url,
 )
 from guichet.accounts.middleware import SESSION_TIMED_OUT
 from guichet.accounts.models import EmailToken, User
@@ -297,9 +297,7 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
         if user.check_password(form.cleaned_data["password"]):
             throttle.throttle_release(ticket=ticket)
             throttle.throttle_clear(scope=checks[0].scope, bucket=checks[0].bucket)
-            reauth_mark(request)
-            logger.info("reauthenticated user=%s", user.pk)
-            return HttpResponseRedirect(safe_next_url(request, next_url) or resolve_url(settings.LOGIN_REDIRECT_URL))
+            return begin_reauth(request, user=user, next_url=next_url)
         logger.warning("reauthentication failed user=%s", user.pk)
         form.add_error("password", _("The password is not correct."))
     return render(request, T + "reauthenticate.html", context)

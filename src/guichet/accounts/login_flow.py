@@ -37,6 +37,8 @@ logger = logging.getLogger("guichet.auth")
 # {"user_id": str, "at": int (unix time), "next": str}: set by the password step, read by the MFA step.
 MFA_PENDING_SESSION_KEY = "guichet_mfa_pending"
 REAUTH_SESSION_KEY = "guichet_reauth_at"
+PURPOSE_LOGIN = "login"
+PURPOSE_REAUTH = "reauth"
 AUTH_BACKEND = "guichet.accounts.backends.EmailBackend"
 
 
@@ -55,17 +57,38 @@ def next_from_request(request: HttpRequest) -> str | None:
     return safe_next_url(request, request.POST.get("next") or request.GET.get("next"))
 
 
+def _second_factor_pending(request: HttpRequest, *, user: User, next_url: str | None, purpose: str) -> HttpResponse:
+    request.session[MFA_PENDING_SESSION_KEY] = {
+        "user_id": str(user.pk),
+        "at": int(time.time()),
+        "next": safe_next_url(request, next_url) or "",
+        "purpose": purpose,
+    }
+    logger.info("%s password ok, second factor pending user=%s", purpose, user.pk)
+    return HttpResponseRedirect(reverse("auth:login_mfa"))
+
+
 def begin_login(request: HttpRequest, *, user: User, next_url: str | None = None) -> HttpResponse:
     """The password was right: continue with the second factor if the account has one."""
     if user_has_mfa(user=user):
-        request.session[MFA_PENDING_SESSION_KEY] = {
-            "user_id": str(user.pk),
-            "at": int(time.time()),
-            "next": safe_next_url(request, next_url) or "",
-        }
-        logger.info("login password ok, second factor pending user=%s", user.pk)
-        return HttpResponseRedirect(reverse("auth:login_mfa"))
+        return _second_factor_pending(request, user=user, next_url=next_url, purpose=PURPOSE_LOGIN)
     return complete_login(request, user=user, next_url=next_url)
+
+
+def begin_reauth(request: HttpRequest, *, user: User, next_url: str | None = None) -> HttpResponse:
+    """The password was re-entered correctly: an account with a second factor proves it again
+    too (re-authentication as strong as the login), then returns to ``next``."""
+    if user_has_mfa(user=user):
+        return _second_factor_pending(request, user=user, next_url=next_url, purpose=PURPOSE_REAUTH)
+    return complete_reauth(request, user=user, next_url=next_url)
+
+
+def complete_reauth(request: HttpRequest, *, user: User, next_url: str | None = None) -> HttpResponse:
+    request.session.pop(MFA_PENDING_SESSION_KEY, None)
+    request.session.cycle_key()  # step-up: a new session key, as at login
+    reauth_mark(request)
+    logger.info("reauthenticated user=%s", user.pk)
+    return HttpResponseRedirect(safe_next_url(request, next_url) or resolve_url(settings.LOGIN_REDIRECT_URL))
 
 
 def complete_login(request: HttpRequest, *, user: User, next_url: str | None = None) -> HttpResponse:
@@ -129,7 +152,9 @@ __all__ = [
     "MFA_PENDING_SESSION_KEY",
     "REAUTH_SESSION_KEY",
     "begin_login",
+    "begin_reauth",
     "complete_login",
+    "complete_reauth",
     "reauth_is_fresh",
     "reauth_mark",
     "reauth_required",

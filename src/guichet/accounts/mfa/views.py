@@ -21,7 +21,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from guichet.accounts.login_flow import MFA_PENDING_SESSION_KEY, complete_login, reauth_required
+from guichet.accounts.login_flow import (
+    MFA_PENDING_SESSION_KEY,
+    PURPOSE_REAUTH,
+    complete_login,
+    complete_reauth,
+    reauth_required,
+)
 from guichet.accounts.mfa import passkeys, selectors, services, totp, user_has_mfa
 from guichet.accounts.mfa.forms import (
     ConfirmForm,
@@ -261,6 +267,8 @@ def _pending(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
     user = None
     if isinstance(started, int | float) and 0 <= now - started <= PENDING_MAX_AGE:
         user = selectors.pending_user_get(user_id=pending.get("user_id"))
+    if pending.get("purpose") == PURPOSE_REAUTH and user is not None and user.pk != request.user.pk:
+        user = None  # a step-up belongs to the account that is logged in, nobody else
     if user is None or not user_has_mfa(user=user):
         request.session.pop(MFA_PENDING_SESSION_KEY, None)
         request.session.pop(passkeys.SESSION_AUTHENTICATE, None)
@@ -308,8 +316,11 @@ def login_mfa(request: HttpRequest) -> HttpResponse:
             elif _second_factor_ok(request, user=user, method=method, data=form.cleaned_data):
                 services.mfa_attempt_succeeded(user=user)
                 request.session.pop(passkeys.SESSION_AUTHENTICATE, None)
+                next_url = str(pending.get("next") or "") or None
+                if pending.get("purpose") == PURPOSE_REAUTH:
+                    return complete_reauth(request, user=user, next_url=next_url)
                 # New session key (the MFA step-up), pending login cleared, audited, redirected.
-                return complete_login(request, user=user, next_url=str(pending.get("next") or "") or None)
+                return complete_login(request, user=user, next_url=next_url)
             else:
                 services.mfa_attempt_failed(user=user, method=method)
                 form.add_error(None, _wrong_answer_message(method))
