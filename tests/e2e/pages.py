@@ -50,5 +50,8 @@ PERSONA_FIXTURE: dict[str, str] = {"citizen": "alice", "staff": "clara", "operat
 
 LANGUAGES: tuple[str, ...] = ("de", "fr")
 
-# Widths of the screenshots; the narrowest must never scroll sideways (WCAG 1.4.10 reflow).
-WIDTHS: tuple[int, ...] = (320, 1280)
+# Widths of the screenshots and axe runs.
+WIDTHS: tuple[int, ...] = (320, 640, 1280)
+#: Widths where the page must reflow without sideways scrolling (WCAG 1.4.10 and 1.4.4):
+#: 320 px, and 640 px, which is what a 1280 px window shows at 200 % zoom.
+REFLOW_WIDTHS: tuple[int, ...] = (320, 640)
