@@ -142,12 +142,6 @@ def throttle_clear(*, scope: str, bucket: str) -> None:
     ThrottleEvent.objects.filter(scope=scope, bucket=bucket).delete()
 
 
-def throttle_events_purge(*, older_than: timedelta = timedelta(days=1)) -> int:
-    """Delete events older than every window; for the nightly retention sweep."""
-    deleted, _ = ThrottleEvent.objects.filter(at__lt=timezone.now() - older_than).delete()
-    return deleted
-
-
 # --- The configured limits ------------------------------------------------------------------
 
 
