@@ -7,6 +7,8 @@ authority, Olga is an operator.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -32,6 +34,11 @@ def make_citizen(*, email: str, first_name: str, last_name: str) -> User:
 @pytest.fixture(autouse=True)
 def _fresh_key_cache() -> None:
     crypto.data_key_cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["tests.hashers.CheapArgon2PasswordHasher", *settings.PASSWORD_HASHERS]
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ the same (404).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from guichet.accounts.models import Profile, User
+from guichet.accounts.login_flow import REAUTH_SESSION_KEY
+from guichet.accounts.models import Passkey, Profile, User
 from guichet.core.models import Authority
 from tests.conftest import login
 
@@ -31,13 +33,15 @@ PERSONAS = (GUEST, ALICE, BOB, CLARA, DARIO, OLGA)
 
 # Outcomes besides plain status codes.
 LOGIN = "login"  # 302 to the login page, coming back afterwards
+REAUTH = "reauth"  # 302 to "confirm it is you" (sensitive action, no recent re-authentication)
 ADMIN_LOGIN = "admin-login"  # 302 to the admin's login page
 AUTH_PAGE = (200, 302)  # login/signup when already logged in: shown again or redirected away
 
 Expected = int | str | tuple[int, ...]
 
-# The URL prefixes whose every URL must appear in the table.
-CHECKED_PREFIXES = ("account/", "backoffice/")
+# Every URL must appear in the table, except the Django admin's own (operators only, tested
+# by the admin:index row and Django itself).
+UNCHECKED_PREFIXES = ("admin/",)
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class Row:
     method: str = "get"
     data: Callable[[World], dict[str, Any]] = field(default=lambda w: {})
     label: str = ""
+    fresh: bool = False  # logged-in personas re-authenticated a moment ago
 
     @property
     def id(self) -> str:
@@ -82,6 +87,19 @@ def alice_private(w: World) -> list[Any]:
     return [w.alice_profile(Profile.Kind.PRIVATE).pk]
 
 
+def alice_passkey(w: World) -> list[Any]:
+    return [Passkey.objects.get(user=w.alice).pk]
+
+
+def everyone(status: Expected) -> dict[str, Expected]:
+    return expect(guest=status, alice=status, bob=status, clara=status, dario=status, olga=status)
+
+
+def citizens(status: Expected, *, guest: Expected = LOGIN) -> dict[str, Expected]:
+    """Any logged-in person gets ``status`` (their own data); guests go to the login page."""
+    return expect(guest=guest, alice=status, bob=status, clara=status, dario=status, olga=status)
+
+
 MATRIX: list[Row] = [
     # --- public ---------------------------------------------------------------------------
     Row("home", expect(guest=200, alice=200, bob=200, clara=200, dario=200, olga=200)),
@@ -100,6 +118,37 @@ MATRIX: list[Row] = [
     Row(
         "admin:index",
         expect(guest=ADMIN_LOGIN, alice=ADMIN_LOGIN, bob=ADMIN_LOGIN, clara=ADMIN_LOGIN, dario=ADMIN_LOGIN, olga=200),
+    ),
+    Row("theme_css", everyone(200)),
+    Row("language", everyone(302), args=lambda w: ["fr"]),
+    # --- accounts: /accounts/ ---------------------------------------------------------------
+    Row("auth:signup_done", everyone(200)),
+    Row("auth:confirm_resend", citizens(AUTH_PAGE, guest=200)),
+    Row("auth:confirm", everyone(400), args=lambda w: ["not-a-token"], label="unknown token"),
+    Row("auth:logout", citizens(200, guest=(200, 302)), label="confirmation page"),
+    Row("auth:password_reset", citizens(AUTH_PAGE, guest=200)),
+    Row("auth:password_reset_done", everyone(200)),
+    Row("auth:password_reset_confirm", everyone(400), args=lambda w: ["not-a-token"], label="unknown token"),
+    Row("auth:password_change", citizens(200)),
+    Row("auth:reauthenticate", citizens(200)),
+    Row("auth:email_change", citizens(REAUTH)),
+    Row("auth:email_change", citizens(200), fresh=True, label="after re-authentication"),
+    Row("auth:email_change_done", citizens(200)),
+    Row("auth:email_change_confirm", everyone(400), args=lambda w: ["not-a-token"], label="unknown token"),
+    Row("auth:login_mfa", everyone(302), label="no password step pending: back to login"),
+    Row("auth:mfa_index", citizens(200)),
+    Row("auth:mfa_totp_setup", citizens(REAUTH)),
+    Row("auth:mfa_totp_setup", citizens(200), fresh=True, label="after re-authentication"),
+    Row("auth:mfa_totp_disable", citizens(REAUTH)),
+    Row("auth:mfa_recovery_codes", citizens(REAUTH)),
+    Row("auth:mfa_passkey_add", citizens(REAUTH)),
+    Row("auth:mfa_passkey_add", citizens(200), fresh=True, label="after re-authentication"),
+    Row(
+        "auth:mfa_passkey_delete",
+        expect(guest=LOGIN, alice=200, bob=404, clara=404, dario=404, olga=404),
+        args=alice_passkey,
+        fresh=True,
+        label="Alice's passkey",
     ),
     # --- citizen area: /account/ -------------------------------------------------------------
     Row("account:dashboard", expect(guest=LOGIN, alice=200, bob=200, clara=200, dario=200, olga=200)),
@@ -153,6 +202,13 @@ MATRIX: list[Row] = [
         method="post",
         label="Alice's business",
     ),
+    Row(
+        "privacy:ui_state",
+        everyone(302),
+        method="post",
+        data=lambda w: {"flag": "help_open"},
+        label="a display flag",
+    ),
     # --- staff area: /backoffice/ --------------------------------------------------------------
     Row("backoffice:index", expect(guest=LOGIN, alice=404, bob=404, clara=200, dario=200, olga=404)),
     Row(
@@ -169,6 +225,9 @@ MATRIX: list[Row] = [
 def world(
     alice: User, bob: User, clara: User, dario: User, olga: User, authority: Authority, other_authority: Authority
 ) -> World:
+    Passkey.objects.create(
+        user=alice, data_key_id=alice.data_key_id, name="Laptop", credential_id="YWxpY2Uta2V5", credential_data="{}"
+    )
     return World(
         users={ALICE: alice, BOB: bob, CLARA: clara, DARIO: dario, OLGA: olga},
         authority=authority,
@@ -180,6 +239,8 @@ def _matches(response: Any, expected: Expected, url: str) -> bool:
     status = response.status_code
     if expected == LOGIN:
         return status == 302 and response["Location"].startswith(f"{reverse(settings.LOGIN_URL)}?next=")
+    if expected == REAUTH:
+        return status == 302 and response["Location"].startswith(f"{reverse('auth:reauthenticate')}?next=")
     if expected == ADMIN_LOGIN:
         return status == 302 and response["Location"].startswith(reverse("admin:login"))
     if isinstance(expected, tuple):
@@ -196,6 +257,10 @@ def test_matrix(row: Row, world: World) -> None:
         client = Client()
         if persona != GUEST:
             login(client, world.users[persona])
+            if row.fresh:
+                session = client.session
+                session[REAUTH_SESSION_KEY] = int(time.time())
+                session.save()
         response = getattr(client, row.method)(url, row.data(world))
         if not _matches(response, row.expect[persona], url):
             got = f"{response.status_code} {response.get('Location', '')}".strip()
@@ -215,7 +280,7 @@ def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterato
 def test_every_url_is_in_the_matrix() -> None:
     covered = {row.name for row in MATRIX}
     checked = [
-        (route, name) for route, name in _walk(get_resolver().url_patterns) if route.startswith(CHECKED_PREFIXES)
+        (route, name) for route, name in _walk(get_resolver().url_patterns) if not route.startswith(UNCHECKED_PREFIXES)
     ]
     assert checked, "the walk found no URL: is the URL configuration still mounted?"
     unnamed = [route for route, name in checked if name is None]
@@ -243,3 +308,11 @@ def test_a_refused_lookup_is_logged_without_personal_data(
     assert str(business.pk) in line
     assert "bob@example.ch" not in line
     assert "Amrein" not in line
+
+
+@pytest.mark.parametrize("row", [row for row in MATRIX if row.name != "admin:index"], ids=lambda row: row.id)
+def test_no_unsafe_request_passes_without_a_csrf_token(row: Row, world: World) -> None:
+    """CSRF on every browser endpoint: nothing in the portal is exempt."""
+    client = login(Client(enforce_csrf_checks=True), world.alice)
+    response = client.post(reverse(row.name, args=row.args(world)), row.data(world))
+    assert response.status_code == 403, f"{row.id} accepted a POST without a CSRF token"

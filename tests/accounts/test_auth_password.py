@@ -191,3 +191,9 @@ def test_password_change_needs_a_login() -> None:
     response = english_client().get("/accounts/password/change/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_production_hashes_passwords_with_argon2() -> None:
+    from guichet import settings as production
+
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
