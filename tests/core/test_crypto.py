@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import pytest
 from django.core.exceptions import FieldError, ImproperlyConfigured
@@ -8,7 +9,7 @@ from django.db import connection
 
 from guichet.accounts.models import Profile, User
 from guichet.core import crypto
-from guichet.core.keys import INDEX_KEY_ID, data_key_destroy, data_keys_rotate
+from guichet.core.keys import INDEX_KEY_ID, data_key_destroy, data_keys_preload, data_keys_rotate
 from guichet.core.models import DataKey
 
 
@@ -60,3 +61,12 @@ def test_a_destroyed_index_key_is_never_replaced_silently(alice: User) -> None:
     data_key_destroy(key_id=INDEX_KEY_ID)
     with pytest.raises(crypto.DecryptionError):
         User.objects.find_by_email("alice@example.ch")
+
+
+def test_preloading_unwraps_many_keys_in_one_query(alice: User, bob: User, django_assert_num_queries: Any) -> None:
+    crypto.data_key_cache.clear()
+    with django_assert_num_queries(1):
+        data_keys_preload(key_ids=[alice.data_key_id, bob.data_key_id])
+    with django_assert_num_queries(1):  # the profiles only: no data key is fetched again
+        names = sorted(p.first_name for p in Profile.objects.filter(kind="private", owner__in=[alice, bob]))
+    assert names == ["Alice", "Bob"]

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
 from django.http import HttpRequest
 
 from guichet.accounts.models import Profile, User
-from guichet.core import crypto
 from guichet.core.actor import Actor, staff_actor
-from guichet.core.models import DataKey, StaffMembership
+from guichet.core.keys import data_keys_preload
+from guichet.core.models import StaffMembership
 
 #: The authority a member of several authorities works for, remembered for the session.
 SESSION_AUTHORITY_KEY = "guichet_backoffice_authority"
@@ -53,19 +52,6 @@ class StaffMember:
     is_me: bool
 
 
-def _preload_data_keys(key_ids: Iterable[object]) -> None:
-    """Unwrap many people's data keys with one query instead of one per person (no N+1)."""
-    missing = {str(key_id) for key_id in key_ids if crypto.data_key_cache.get(str(key_id)) is None}
-    if not missing:
-        return
-    ring = crypto.keyring()
-    rows = DataKey.objects.filter(pk__in=missing, wrapped__isnull=False).values_list("pk", "master_kid", "wrapped")
-    for pk, master_kid, wrapped in rows:
-        if wrapped is None:
-            continue
-        crypto.data_key_cache.put(str(pk), ring.unwrap(bytes(wrapped), master_kid=master_kid, key_id=str(pk)))
-
-
 def staff_list(*, actor: Actor) -> list[StaffMember]:
     """The staff of the actor's own authority, named by their private profiles. No email (P32)."""
     if not actor.is_staff or actor.authority is None or actor.user is None:
@@ -76,7 +62,7 @@ def staff_list(*, actor: Actor) -> list[StaffMember]:
         .annotate(user_data_key_id=F("user__data_key_id"))
         .order_by("created_at", "pk")
     )
-    _preload_data_keys(m.user_data_key_id for m in memberships)
+    data_keys_preload(key_ids=[m.user_data_key_id for m in memberships])
     names = {
         profile.owner_id: profile.display_name
         for profile in Profile.objects.filter(owner_id__in=[m.user_id for m in memberships], kind=Profile.Kind.PRIVATE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -31,6 +32,19 @@ def data_key_material(key_id: str) -> bytes:
     material = crypto.keyring().unwrap(bytes(row[1]), master_kid=row[0], key_id=key_id)
     crypto.data_key_cache.put(key_id, material)
     return material
+
+
+def data_keys_preload(*, key_ids: Iterable[object]) -> None:
+    """Unwrap many people's data keys with one query instead of one per person: a page that
+    lists many people (staff lists, queues) stays at a constant number of queries."""
+    missing = {str(key_id) for key_id in key_ids if crypto.data_key_cache.get(str(key_id)) is None}
+    if not missing:
+        return
+    ring = crypto.keyring()
+    rows = DataKey.objects.filter(pk__in=missing, wrapped__isnull=False).values_list("pk", "master_kid", "wrapped")
+    for pk, master_kid, wrapped in rows:
+        assert wrapped is not None  # filtered above
+        crypto.data_key_cache.put(str(pk), ring.unwrap(bytes(wrapped), master_kid=master_kid, key_id=str(pk)))
 
 
 def data_key_destroy(*, key_id: uuid.UUID | str) -> None:
