@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.http import HttpRequest, HttpResponse
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from guichet.accounts.login_flow import REAUTH_SESSION_KEY, reauth_required
@@ -220,3 +220,16 @@ def test_email_change_to_the_same_address_is_explained(alice: User) -> None:
     assert page.status_code == 200
     assert "already your email address" in page.content.decode()
     assert mail.outbox == []
+
+
+def test_reading_pages_does_not_rewrite_the_session(alice: User) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(alice)
+    client.get("/account/")  # the first request records the session timers
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/account/")
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))]
+    assert writes == []

@@ -34,8 +34,10 @@ class SessionTimeoutMiddleware:
                 logout(request)  # flushes the session: a new, empty one with a new key
                 request.session[SESSION_TIMED_OUT] = True
             else:
-                request.session[SESSION_STARTED] = started
-                # Write at most once a minute, so reading pages does not rewrite the session each time.
+                # Assigning marks the session modified (a database write): only when the value
+                # changes, and "seen" at most once a minute, so reading pages costs no write.
+                if SESSION_STARTED not in request.session:
+                    request.session[SESSION_STARTED] = started
                 if now - seen >= 60 or SESSION_SEEN not in request.session:
                     request.session[SESSION_SEEN] = now
         return self.get_response(request)
