@@ -17,7 +17,7 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
-BENCHMARKS = ["pages"]  # modules in bench/, each with ``run() -> Iterator[dict]``
+BENCHMARKS = ["pages", "catalogue"]  # modules in bench/, each with ``run() -> Iterator[dict]``
 
 
 def main(argv: list[str]) -> int:
@@ -31,7 +31,11 @@ def main(argv: list[str]) -> int:
         os.environ["DJANGO_SETTINGS_MODULE"] = "guichet.settings"
         os.environ.setdefault("GUICHET_TESTING", "1")
         os.environ["GUICHET_VAR_DIR"] = tmp
-        os.environ["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        # SQLite in the temporary directory, unless DATABASE_URL names PostgreSQL: then a throw-away
+        # test database next to it (created and dropped here; the named database is not touched).
+        postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+        if not postgres:
+            os.environ["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         os.environ.setdefault("GUICHET_LOG_LEVEL", "WARNING")
         for path in (str(REPO_DIR / "src"), str(BENCH_DIR)):
             if path not in sys.path:
@@ -39,17 +43,26 @@ def main(argv: list[str]) -> int:
 
         import django
         from django.core.management import call_command
+        from django.db import connection
 
         django.setup()
         started = time.perf_counter()
-        call_command("migrate", verbosity=0, interactive=False)
+        if postgres:
+            original_name = connection.settings_dict["NAME"]
+            connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        else:
+            call_command("migrate", verbosity=0, interactive=False)
         print(f"migrated in {time.perf_counter() - started:.1f}s", file=sys.stderr)
-        for name in names:
-            started = time.perf_counter()
-            module = importlib.import_module(name)
-            for line in module.run():
-                print(json.dumps(line, sort_keys=False), flush=True)
-            print(f"{name}: {time.perf_counter() - started:.1f}s", file=sys.stderr)
+        try:
+            for name in names:
+                started = time.perf_counter()
+                module = importlib.import_module(name)
+                for line in module.run():
+                    print(json.dumps(line, sort_keys=False), flush=True)
+                print(f"{name}: {time.perf_counter() - started:.1f}s", file=sys.stderr)
+        finally:
+            if postgres:
+                connection.creation.destroy_test_db(original_name, verbosity=0)
     return 0
 
 

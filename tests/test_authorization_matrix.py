@@ -23,6 +23,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from guichet.accounts.login_flow import REAUTH_SESSION_KEY
 from guichet.accounts.models import Passkey, Profile, User
+from guichet.catalogue.models import Service
+from guichet.catalogue.services import service_upsert
 from guichet.core.models import Authority
 from tests.conftest import login
 
@@ -49,6 +51,8 @@ class World:
     users: dict[str, User]
     authority: Authority
     other_authority: Authority
+    service: Service
+    draft_service: Service
 
     @property
     def alice(self) -> User:
@@ -120,6 +124,9 @@ MATRIX: list[Row] = [
         expect(guest=ADMIN_LOGIN, alice=ADMIN_LOGIN, bob=ADMIN_LOGIN, clara=ADMIN_LOGIN, dario=ADMIN_LOGIN, olga=200),
     ),
     Row("theme_css", everyone(200)),
+    Row("catalogue:list", everyone(200)),
+    Row("catalogue:detail", everyone(200), args=lambda w: [w.service.slug], label="published service"),
+    Row("catalogue:detail", everyone(404), args=lambda w: [w.draft_service.slug], label="unpublished service"),
     Row("language", everyone(302), args=lambda w: ["fr"]),
     # --- accounts: /accounts/ ---------------------------------------------------------------
     Row("auth:signup_done", everyone(200)),
@@ -232,6 +239,8 @@ def world(
         users={ALICE: alice, BOB: bob, CLARA: clara, DARIO: dario, OLGA: olga},
         authority=authority,
         other_authority=other_authority,
+        service=service_upsert(slug="hundeanmeldung", authority=authority, title={"de": "Hundeanmeldung"}),
+        draft_service=service_upsert(slug="entwurf", authority=authority, title={"de": "Entwurf"}, is_published=False),
     )
 
 

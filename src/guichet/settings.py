@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "guichet.core",
     "guichet.accounts",
+    "guichet.catalogue",
     "guichet.privacy",
     "guichet.backoffice",
 ]

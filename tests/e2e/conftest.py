@@ -99,6 +99,24 @@ def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
+@pytest.fixture(autouse=True)
+def _demo_catalogue(request: pytest.FixtureRequest) -> None:
+    """The demo catalogue (categories, services of two authorities) for every test with a database,
+    so /services/ and the service pages listed in pages.py have content."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return
+    request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+    from guichet.catalogue.demo import load_catalogue_demo
+    from guichet.core.models import Authority
+
+    canton = Authority.objects.create(slug="e2e-kanton", name="Kanton Demo", kind=Authority.Kind.CANTON)
+    city = Authority.objects.create(
+        slug="e2e-stadt", name="Stadt Demo", kind=Authority.Kind.MUNICIPALITY, email="info@stadt-demo.example"
+    )
+    load_catalogue_demo(canton=canton, city=city)
+
+
 @pytest.fixture
 def persona(request: pytest.FixtureRequest) -> Callable[[Who], Any]:
     """``persona("citizen")`` creates (once per test) and returns the account for a ``who``."""

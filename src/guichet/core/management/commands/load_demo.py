@@ -1,4 +1,5 @@
-"""Load the demo portal: two authorities, two citizens, a clerk and an operator. Idempotent.
+"""Load the demo portal: two authorities, their catalogue of services, two citizens, a clerk and an
+operator. Idempotent.
 
 Every account gets the same, clearly marked demo password. Never run this on a production
 database: it refuses unless the portal runs in debug or test mode (or ``--force``)."""
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from guichet.accounts.models import Profile, User
+from guichet.catalogue.demo import load_catalogue_demo
 from guichet.core.models import Authority, StaffMembership
 
 DEMO_PASSWORD = "Demo-Passwort-2026"  # noqa: S105  (demo value, printed on purpose)
@@ -155,6 +157,7 @@ class Command(BaseCommand):
         )
 
         _account(email="operator@guichet.example", superuser=True)
+        load_catalogue_demo(canton=canton, city=city)
 
         return [
             DemoLogin("anna.muster@example.ch", "citizen: Anna Muster, with the business Muster Schreinerei GmbH"),
