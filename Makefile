@@ -39,7 +39,7 @@ bench: $(STAMP)
 
 messages: $(STAMP)
 	cd src/guichet && DJANGO_SETTINGS_MODULE=guichet.settings GUICHET_TESTING=1 ../../$(BIN)/django-admin makemessages -l de -l fr -l it -l en --no-obsolete --no-location --ignore "static/*"
-	$(BIN)/python bin/fill_source_catalogue.py src/guichet/locale/en/LC_MESSAGES/django.po
+	$(BIN)/python bin/fill_source_catalogue.py src/guichet/locale
 	cd src/guichet && DJANGO_SETTINGS_MODULE=guichet.settings GUICHET_TESTING=1 ../../$(BIN)/django-admin compilemessages
 
 clean:

@@ -1,40 +1,71 @@
 #!/usr/bin/env python
-"""English is the source language: fill the en catalogue's empty msgstr with the msgid.
+"""After makemessages: drop msgmerge's fuzzy guesses and fill the source-language catalogue.
 
-Run by `make messages` after makemessages; de/fr/it are translated by people (or reviewed)."""
+msgmerge pairs a new string with a similar old one and marks it fuzzy ("Online form" gets the
+translation of "Online counter"); such guesses are wrong more often than right, so every fuzzy
+entry is emptied for a translator. English is the source language: its catalogue gets each
+msgid as msgstr. Usage: fill_source_catalogue.py LOCALE_DIR
+"""
 
 from __future__ import annotations
 
-import re
+import json
 import sys
 from pathlib import Path
 
-ENTRY = re.compile(r'(?ms)^(msgid (?:"[^\n]*"\n)+)(msgstr "")\n(?!")')
-PLURAL = re.compile(r'(?ms)^(msgid (?:"[^\n]*"\n)+)(msgid_plural (?:"[^\n]*"\n)+)msgstr\[0\] ""\nmsgstr\[1\] ""\n')
+
+def _strings(lines: list[str], keyword: str) -> tuple[str, int]:
+    """The joined string value that starts at the line beginning with ``keyword``, and its end."""
+    start = next(i for i, line in enumerate(lines) if line.startswith(keyword + " "))
+    text = json.loads(lines[start][len(keyword) + 1 :])
+    end = start + 1
+    while end < len(lines) and lines[end].startswith('"'):
+        text += json.loads(lines[end])
+        end += 1
+    return text, end
 
 
-def fill(text: str) -> str:
-    def single(match: re.Match[str]) -> str:
-        msgid = match.group(1)
-        if msgid.startswith('msgid ""\n"') or msgid != 'msgid ""\n':
-            return msgid + "msgstr" + msgid[len("msgid") :].rstrip("\n") + "\n"
-        return match.group(0)
+def _quote(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
 
-    def plural(match: re.Match[str]) -> str:
-        msgid, msgid_plural = match.group(1), match.group(2)
-        return (
-            msgid
-            + msgid_plural
-            + "msgstr[0]"
-            + msgid[len("msgid") :]
-            + "msgstr[1]"
-            + msgid_plural[len("msgid_plural") :]
-        )
 
-    text = PLURAL.sub(plural, text)
-    return ENTRY.sub(single, text)
+def rewrite_entry(block: str, *, source: bool) -> str:
+    lines = block.split("\n")
+    if not any(line.startswith("msgid ") for line in lines):
+        return block
+    msgid, _ = _strings(lines, "msgid")
+    if msgid == "":
+        return block  # the header
+    flags = [line for line in lines if line.startswith("#,")]
+    fuzzy = any("fuzzy" in line for line in flags)
+    if not fuzzy and not source:
+        return block
+    comments = [line for line in lines if line.startswith("#") and not line.startswith(("#,", "#|"))]
+    kept_flags = []
+    for line in flags:
+        rest = [flag.strip() for flag in line[2:].split(",") if flag.strip() and flag.strip() != "fuzzy"]
+        if rest:
+            kept_flags.append("#, " + ", ".join(rest))
+    out = [*comments, *kept_flags, f"msgid {_quote(msgid)}"]
+    if any(line.startswith("msgid_plural ") for line in lines):
+        plural, _ = _strings(lines, "msgid_plural")
+        forms = sum(1 for line in lines if line.startswith("msgstr["))
+        out.append(f"msgid_plural {_quote(plural)}")
+        for n in range(forms):  # English: singular, then plural; others: emptied guesses
+            out.append(f"msgstr[{n}] {_quote((msgid if n == 0 else plural) if source else '')}")
+    else:
+        current, _ = _strings(lines, "msgstr")
+        value = msgid if source and (fuzzy or not current) else ("" if fuzzy else current)
+        out.append(f"msgstr {_quote(value)}")
+    return "\n".join(out)
+
+
+def process(path: Path, *, source: bool) -> None:
+    blocks = path.read_text(encoding="utf-8").split("\n\n")
+    path.write_text("\n\n".join(rewrite_entry(b, source=source) for b in blocks), encoding="utf-8")
 
 
 if __name__ == "__main__":
-    path = Path(sys.argv[1])
-    path.write_text(fill(path.read_text(encoding="utf-8")), encoding="utf-8")
+    locale = Path(sys.argv[1])
+    for po in sorted(locale.glob("*/LC_MESSAGES/django.po")):
+        process(po, source=po.parent.parent.name == "en")

@@ -18,7 +18,7 @@ def test_list_shows_all_services_with_count(client: Client) -> None:
     assert response.status_code == 200
     content = response.content.decode()
     assert "Hundeanmeldung" in content
-    assert "12 Services" in content or "12 services" in content
+    assert "12 Dienstleistungen" in content  # German by default
 
 
 @pytest.mark.usefixtures("demo")

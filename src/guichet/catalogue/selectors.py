@@ -95,31 +95,64 @@ def _sqlite_ids(tokens: list[str], language: str, category: Category | None, lim
 _PG_CONFIG = {"de": "german", "fr": "french", "it": "italian", "en": "english"}
 
 
-def _postgres_ids(tokens: list[str], language: str, category: Category | None, limit: int) -> list[int]:
-    tsquery = " & ".join([*tokens[:-1], f"{tokens[-1]}:*"])  # tokens are plain words: see search_tokens
-    phrase = " ".join(tokens)
+#: Below this many full-text hits, trigram similarity adds typo matches ("Hundeanmeldnug").
+TYPO_FALLBACK_BELOW = 3
+
+
+def _postgres_query(
+    *,
+    tsquery: tuple[str, str],
+    match: tuple[str, list[str]],
+    order: tuple[str, list[str]],
+    language: str,
+    category: Category | None,
+    limit: int,
+) -> list[int]:
+    """One ranked query; ``match`` and ``order`` are SQL fragments with their parameters."""
     sql = [
         "SELECT e.service_id FROM catalogue_searchentry e",
         "JOIN catalogue_service s ON s.id = e.service_id,",
         "to_tsquery(%s::regconfig, %s) q",
-        "WHERE e.language = %s AND s.is_published",
-        "AND (e.document @@ q OR %s <%% e.title OR %s <%% e.keywords)",
+        f"WHERE e.language = %s AND s.is_published AND ({match[0]})",
     ]
-    params: list[str | int] = [_PG_CONFIG.get(language, "german"), tsquery, language, phrase, phrase]
+    values: list[str | int] = [*tsquery, language, *match[1]]
     if category is not None:
         sql.append(
             "AND EXISTS (SELECT 1 FROM catalogue_service_categories sc"
             " WHERE sc.service_id = s.id AND sc.category_id = %s)"
         )
-        params.append(category.pk)
-    sql.append(
-        "ORDER BY ts_rank(e.document, q) + word_similarity(%s, e.title)"
-        " + 0.5 * word_similarity(%s, e.keywords) DESC, e.service_id LIMIT %s"
-    )
-    params += [phrase, phrase, limit]
+        values.append(category.pk)
+    sql.append(f"ORDER BY {order[0]} DESC, e.service_id LIMIT %s")
+    values += [*order[1], limit]
     with connection.cursor() as cursor:
-        cursor.execute(" ".join(sql), params)
+        cursor.execute(" ".join(sql), values)
         return [row[0] for row in cursor.fetchall()]
+
+
+def _postgres_ids(tokens: list[str], language: str, category: Category | None, limit: int) -> list[int]:
+    """Full text first (GIN index, ranked by ts_rank); trigram similarity only when that finds
+    almost nothing, so the common case never computes a similarity for every matching row."""
+    tsquery = (_PG_CONFIG.get(language, "german"), " & ".join([*tokens[:-1], f"{tokens[-1]}:*"]))
+    ids = _postgres_query(
+        tsquery=tsquery,
+        match=("e.document @@ q", []),
+        order=("ts_rank(e.document, q)", []),
+        language=language,
+        category=category,
+        limit=limit,
+    )
+    if len(ids) >= TYPO_FALLBACK_BELOW:
+        return ids
+    phrase = " ".join(tokens)
+    similar = _postgres_query(
+        match=("%s <%% e.title OR %s <%% e.keywords", [phrase, phrase]),
+        order=("word_similarity(%s, e.title) + 0.5 * word_similarity(%s, e.keywords)", [phrase, phrase]),
+        tsquery=tsquery,
+        language=language,
+        category=category,
+        limit=limit,
+    )
+    return [*ids, *(pk for pk in similar if pk not in ids)][:limit]
 
 
 def service_search(
