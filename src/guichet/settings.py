@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "guichet.catalogue",
     "guichet.privacy",
     "guichet.backoffice",
+    "guichet.eforms",
 ]
 
 MIDDLEWARE = [
