@@ -25,7 +25,11 @@ from guichet.accounts.login_flow import REAUTH_SESSION_KEY
 from guichet.accounts.models import Passkey, Profile, User
 from guichet.catalogue.models import Service
 from guichet.catalogue.services import service_upsert
+from guichet.core.actor import citizen_actor
 from guichet.core.models import Authority
+from guichet.eforms.models import Draft
+from guichet.eforms.selectors import definition_get
+from guichet.eforms.services import draft_start
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +57,7 @@ class World:
     other_authority: Authority
     service: Service
     draft_service: Service
+    draft: Draft  # Alice's draft for ``service``, all steps filled in
 
     @property
     def alice(self) -> User:
@@ -93,6 +98,14 @@ def alice_private(w: World) -> list[Any]:
 
 def alice_passkey(w: World) -> list[Any]:
     return [Passkey.objects.get(user=w.alice).pk]
+
+
+def alice_draft(w: World) -> list[Any]:
+    return [w.draft.pk]
+
+
+def alice_draft_step(w: World) -> list[Any]:
+    return [w.draft.pk, 1]
 
 
 def everyone(status: Expected) -> dict[str, Expected]:
@@ -209,6 +222,59 @@ MATRIX: list[Row] = [
         method="post",
         label="Alice's business",
     ),
+    # --- online forms: /services/<slug>/apply/ and /account/drafts/ ----------------------------
+    Row(
+        "eforms:draft_start",
+        expect(guest=LOGIN, alice=302, bob=302, clara=302, dario=302, olga=302),
+        args=lambda w: [w.service.slug],
+        label="service with a form: resume or start, own profile (no profile: choose one)",
+    ),
+    Row(
+        "eforms:draft_start",
+        expect(guest=LOGIN, alice=404, bob=404, clara=404, dario=404, olga=404),
+        args=lambda w: [w.draft_service.slug],
+        label="unpublished service",
+    ),
+    Row("eforms:draft_list", citizens(200)),
+    Row(
+        "eforms:draft_step",
+        expect(guest=LOGIN, alice=200, bob=404, clara=404, dario=404, olga=404),
+        args=alice_draft_step,
+        label="Alice's draft, step 1",
+    ),
+    Row(
+        "eforms:draft_step",
+        expect(guest=LOGIN, alice=404, bob=404, clara=404, dario=404, olga=404),
+        args=lambda w: [w.draft.pk, 99],
+        label="Alice's draft, a step that does not exist",
+    ),
+    Row(
+        "eforms:draft_step",
+        expect(guest=LOGIN, alice=200, bob=404, clara=404, dario=404, olga=404),
+        args=alice_draft_step,
+        method="post",
+        data=lambda w: {"action": "continue"},
+        label="Alice's draft, step 1 with errors",
+    ),
+    Row(
+        "eforms:draft_review",
+        expect(guest=LOGIN, alice=200, bob=404, clara=404, dario=404, olga=404),
+        args=alice_draft,
+        label="Alice's draft",
+    ),
+    Row(
+        "eforms:draft_delete",
+        expect(guest=LOGIN, alice=200, bob=404, clara=404, dario=404, olga=404),
+        args=alice_draft,
+        label="Alice's draft: confirmation page",
+    ),
+    Row(
+        "eforms:draft_delete",
+        expect(guest=LOGIN, alice=302, bob=404, clara=404, dario=404, olga=404),
+        args=alice_draft,
+        method="post",
+        label="Alice's draft: delete (Alice goes last among those who may)",
+    ),
     Row(
         "privacy:ui_state",
         everyone(302),
@@ -235,12 +301,25 @@ def world(
     Passkey.objects.create(
         user=alice, data_key_id=alice.data_key_id, name="Laptop", credential_id="YWxpY2Uta2V5", credential_data="{}"
     )
+    service = service_upsert(
+        slug="hundeanmeldung", authority=authority, title={"de": "Hundeanmeldung"}, form_definition="dog-registration"
+    )
+    draft = draft_start(actor=citizen_actor(user=alice, profile=alice.active_profile), service=service)
+    Draft.objects.filter(pk=draft.pk).update(current_step=len(definition_get(slug="dog-registration").steps))
+    draft.refresh_from_db()
     return World(
         users={ALICE: alice, BOB: bob, CLARA: clara, DARIO: dario, OLGA: olga},
         authority=authority,
         other_authority=other_authority,
-        service=service_upsert(slug="hundeanmeldung", authority=authority, title={"de": "Hundeanmeldung"}),
-        draft_service=service_upsert(slug="entwurf", authority=authority, title={"de": "Entwurf"}, is_published=False),
+        service=service,
+        draft_service=service_upsert(
+            slug="entwurf",
+            authority=authority,
+            title={"de": "Entwurf"},
+            is_published=False,
+            form_definition="dog-registration",
+        ),
+        draft=draft,
     )
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("theme.css", core_views.theme_css, name="theme_css"),
     path("readyz", core_views.readyz, name="readyz"),
     path("language/<str:code>/", core_views.language, name="language"),
+    path("", include("guichet.eforms.urls")),
     path("services/", include("guichet.catalogue.urls")),
     path("accounts/", include("guichet.accounts.urls_auth")),
     path("account/", include("guichet.accounts.urls")),

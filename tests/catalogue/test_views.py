@@ -61,7 +61,13 @@ def test_service_page(client: Client) -> None:
     assert "Mikrochip-Nummer" in content
     assert "Stadt Demo" in content
     assert "info@stadt-demo.example" in content
-    assert "/apply/" not in content  # the form engine is not there yet: no dead link
+    assert 'href="/services/hundeanmeldung/apply/"' in content  # it has a form definition
+
+
+@pytest.mark.usefixtures("demo")
+def test_service_page_without_a_form_definition_has_no_apply_link(client: Client) -> None:
+    content = client.get("/services/fischereipatent/").content.decode()
+    assert "/apply/" not in content  # no dead link
 
 
 @pytest.mark.usefixtures("demo")

@@ -46,6 +46,9 @@ PAGES: tuple[Page, ...] = (
     Page("home-citizen", "/", who="citizen"),
     Page("dashboard", "/account/", who="citizen"),
     Page("profiles", "/account/profiles/", who="citizen"),
+    Page("drafts", "/account/drafts/", who="citizen"),
+    # starts Alice's draft and lands on its first step (/account/drafts/<id>/step/1/)
+    Page("draft-step", "/services/hundeanmeldung/apply/", who="citizen"),
     Page("mfa", "/accounts/mfa/", who="citizen"),
     Page("backoffice", "/backoffice/", who="staff"),
 )

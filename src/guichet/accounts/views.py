@@ -18,6 +18,7 @@ from guichet.accounts.forms import COUNTRY_NAMES, ProfileForm
 from guichet.accounts.models import Profile
 from guichet.accounts.policy import citizen_required
 from guichet.core.middleware import request_actor
+from guichet.eforms import selectors as draft_selectors
 
 
 def _url_or(name: str, fallback: str) -> str:
@@ -36,7 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "profile_count": selectors.profile_list(actor=actor).count(),
         # Each section is an include fed by one list; later issues fill them from their selectors.
         "cases": [],
-        "drafts": [],
+        "drafts": list(draft_selectors.draft_list(actor=actor)[:5]),
         "documents": [],
         "appointments": [],
         "messages_list": [],

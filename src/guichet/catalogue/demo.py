@@ -546,6 +546,14 @@ SERVICES: list[tuple[str, str, tuple[str, ...], str, int, dict[str, dict[str, st
 ]
 
 
+#: service slug -> slug of its form definition (``eforms/definitions/*.yaml``)
+FORM_DEFINITIONS: dict[str, str] = {
+    "hundeanmeldung": "dog-registration",
+    "wohnsitzbestaetigung": "residence-confirmation",
+    "anwohnerparkkarte": "parking-permit",
+}
+
+
 def load_catalogue_demo(*, canton: Authority, city: Authority) -> list[Service]:
     categories: dict[str, Category] = {}
     for position, (slug, name, description) in enumerate(CATEGORIES):
@@ -559,6 +567,7 @@ def load_catalogue_demo(*, canton: Authority, city: Authority) -> list[Service]:
             categories=[categories[c] for c in category_slugs],
             channel=channel,
             is_published=True,
+            form_definition=FORM_DEFINITIONS.get(slug, ""),
             **texts,
         )
         if service.use_count == 0:  # demo popularity; real counts are never overwritten

@@ -84,6 +84,9 @@ class Service(models.Model):
     keywords = models.JSONField(_("synonyms and keywords"), default=dict, blank=True)
     channel = models.CharField(_("how to use it"), max_length=20, choices=Channel.choices, default=Channel.ONLINE)
     is_published = models.BooleanField(_("published"), default=False)
+    form_definition = models.SlugField(
+        _("online form"), max_length=100, blank=True, help_text=_("slug of the form definition; empty: no online form")
+    )
     use_count = models.PositiveIntegerField(_("times used"), default=0)
     updated_at = models.DateTimeField(auto_now=True)
 

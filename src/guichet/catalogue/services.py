@@ -53,13 +53,20 @@ def service_upsert(
     categories: Iterable[Category] = (),
     channel: str = Service.Channel.ONLINE,
     is_published: bool = True,
+    form_definition: str = "",
     **texts: dict[str, str],
 ) -> Service:
     """Create or update a service by slug, with its texts (``title={"de": ..., "fr": ...}``, ...)."""
     unknown = set(texts) - set(TEXT_FIELDS)
     if unknown:
         raise TypeError(f"unknown service fields: {sorted(unknown)}")
-    defaults: dict[str, Any] = {"authority": authority, "channel": channel, "is_published": is_published, **texts}
+    defaults: dict[str, Any] = {
+        "authority": authority,
+        "channel": channel,
+        "is_published": is_published,
+        "form_definition": form_definition,
+        **texts,
+    }
     service, _created = Service.objects.update_or_create(slug=slug, defaults=defaults)
     service.categories.set(categories)
     search_index_update(services=[service])

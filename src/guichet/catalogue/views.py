@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from guichet.catalogue import selectors
+from guichet.eforms.selectors import definition_exists
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 100
@@ -41,4 +42,5 @@ def service_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     service = selectors.service_get(slug=slug)
-    return render(request, "catalogue/service_detail.html", {"service": service})
+    has_form = service.channel == service.Channel.ONLINE and definition_exists(slug=service.form_definition)
+    return render(request, "catalogue/service_detail.html", {"service": service, "has_form": has_form})

@@ -111,6 +111,16 @@ class PostalAddressWidget(forms.MultiWidget):
         ]
         super().__init__(widgets, attrs)
 
+    template_name = "eforms/widgets/postal_address.html"
+    #: visible labels of the parts, in ``ADDRESS_PARTS`` order
+    part_labels = (_("Street"), _("House number"), _("Postcode"), _("Town"), _("Country"))
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        for subwidget, label in zip(context["widget"]["subwidgets"], self.part_labels, strict=False):
+            subwidget["label"] = label
+        return context
+
     def decompress(self, value: Any) -> list[Any]:
         if isinstance(value, dict):
             return [value.get(name) for name in ADDRESS_PARTS]

@@ -1,0 +1,78 @@
+"""Every read of the form engine, scoped by the actor where data belongs to a person."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+
+from django.db.models import QuerySet
+
+from guichet.core.access import scoped_get
+from guichet.core.actor import Actor
+from guichet.eforms.definition import DEFINITIONS_DIR, FormDefinition, load_definition_file
+from guichet.eforms.models import Draft
+
+
+def _available() -> dict[str, str]:
+    return {path.stem: path.name for path in DEFINITIONS_DIR.glob("*.yaml")}
+
+
+@functools.cache
+def definition_get(*, slug: str) -> FormDefinition:
+    """The parsed definition ``slug`` (parsed once per process). ``LookupError`` if there is none;
+    only files of the definitions directory can be named, never a path."""
+    filename = _available().get(slug)
+    if filename is None:
+        raise LookupError(f"no form definition {slug!r}")
+    definition = load_definition_file(DEFINITIONS_DIR / filename)
+    if definition.slug != slug:
+        raise LookupError(f"{filename} declares slug {definition.slug!r}")
+    return definition
+
+
+def definition_exists(*, slug: str) -> bool:
+    return bool(slug) and slug in _available()
+
+
+def draft_list(*, actor: Actor) -> QuerySet[Draft]:
+    """The drafts of the profile the actor acts as, last saved first."""
+    if not actor.is_citizen or actor.profile is None:
+        return Draft.objects.none()
+    return Draft.objects.filter(profile=actor.profile).select_related("service", "service__authority")
+
+
+def draft_get(*, actor: Actor, draft_id: uuid.UUID | str) -> Draft:
+    return scoped_get(draft_list(actor=actor), actor=actor, pk=draft_id)
+
+
+def draft_for_service(*, actor: Actor, service_id: int) -> Draft | None:
+    return draft_list(actor=actor).filter(service_id=service_id).first()
+
+
+#: Form keys filled from the active profile on a step's first visit (same name, same meaning).
+PREFILL_KEYS: tuple[str, ...] = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "street",
+    "postal_code",
+    "town",
+    "date_of_birth",
+    "organisation_name",
+    "uid",
+)
+
+
+def profile_prefill(*, actor: Actor) -> dict[str, str]:
+    """Answers suggested from the actor's active profile (only non-empty values, as strings)."""
+    profile = actor.profile
+    if not actor.is_citizen or profile is None:
+        return {}
+    values: dict[str, str] = {}
+    for key in PREFILL_KEYS:
+        value = getattr(profile, key, None)
+        if value in (None, ""):
+            continue
+        values[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return values
