@@ -197,7 +197,7 @@ def test_last_step_leads_to_the_announced_review(alice_client: Client, service: 
     )
     response = alice_client.post(reverse("eforms:draft_step", args=[draft.pk, 3]), {"truthful": "on"})
     assert response["Location"] == reverse("eforms:draft_review", args=[draft.pk])
-    page = alice_client.get(response["Location"]).content.decode()
+    page = alice_client.get(response["Location"], headers={"accept-language": "en"}).content.decode()
     assert "not available yet" in page
     assert 'method="post"' not in page.split("<h1>", 1)[1]  # no (fake) submit button
 
