@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
@@ -105,3 +107,24 @@ def test_empty_catalogue(client: Client, db: None) -> None:
 @given(q=st.text(max_size=300) | st.just("\x00\"*'"), category=st.text(max_size=40), page=st.text(max_size=10))
 def test_odd_parameters_never_fail(client: Client, q: str, category: str, page: str) -> None:
     assert client.get("/services/", {"q": q, "category": category, "page": page}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_browsing_a_large_catalogue_loads_one_page_of_services(
+    client: Client, django_assert_max_num_queries: Any
+) -> None:
+    from guichet.catalogue.services import service_upsert
+    from guichet.catalogue.views import PAGE_SIZE
+    from guichet.core.models import Authority
+
+    office = Authority.objects.create(slug="amt", name="Amt", kind=Authority.Kind.OFFICE)
+    for n in range(PAGE_SIZE + 5):
+        service_upsert(slug=f"dienst-{n:03d}", authority=office, title={"de": f"Dienst {n:03d}"})
+    with django_assert_max_num_queries(6):
+        first = client.get("/services/").content.decode()
+    assert f"{PAGE_SIZE + 5} Dienstleistungen" in first
+    assert "Dienst 049" in first
+    assert "Dienst 050" not in first
+    second = client.get("/services/?page=2").content.decode()
+    assert "Dienst 054" in second
+    assert "Dienst 000" not in second

@@ -51,6 +51,15 @@ def _alphabetical(queryset: QuerySet[Service], language: str) -> QuerySet[Servic
     return queryset.order_by(Lower(title), "slug")
 
 
+def service_browse(*, language: str | None = None, category: Category | None = None) -> QuerySet[Service]:
+    """All published services (of ``category``, if given) alphabetically, as a lazy queryset so
+    a page of the catalogue loads one page of rows, not all of them."""
+    queryset = published_services()
+    if category is not None:
+        queryset = queryset.filter(categories=category)
+    return _alphabetical(queryset, _language(language))
+
+
 def category_list() -> QuerySet[Category]:
     return Category.objects.all()
 
@@ -163,10 +172,7 @@ def service_search(
     language = _language(language)
     tokens = search_tokens(query)
     if not tokens:
-        queryset = published_services()
-        if category is not None:
-            queryset = queryset.filter(categories=category)
-        queryset = _alphabetical(queryset, language)
+        queryset = service_browse(language=language, category=category)
         return list(queryset if limit is None else queryset[:limit])
     find = _postgres_ids if connection.vendor == "postgresql" else _sqlite_ids
     ids = find(tokens, language, category, limit or 1000)

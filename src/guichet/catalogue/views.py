@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from guichet.catalogue import selectors
+from guichet.catalogue.models import Service
 from guichet.eforms.selectors import definition_exists
 
 PAGE_SIZE = 50
@@ -21,8 +25,10 @@ def service_list(request: HttpRequest) -> HttpResponse:
     category_slug = request.GET.get("category", "")
     category = selectors.category_get(slug=category_slug) if category_slug.isascii() and category_slug else None
     searching = bool(selectors.search_tokens(query))
-    results = selectors.service_search(
-        query=query, language=get_language(), category=category, limit=SEARCH_LIMIT if searching else None
+    results: Sequence[Service] | QuerySet[Service] = (
+        selectors.service_search(query=query, language=get_language(), category=category, limit=SEARCH_LIMIT)
+        if searching
+        else selectors.service_browse(language=get_language(), category=category)
     )
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -34,7 +40,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
             "category": category,
             "categories": selectors.category_list(),
             "page": page,
-            "count": len(results),
+            "count": page.paginator.count,
         },
     )
 

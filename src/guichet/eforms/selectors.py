@@ -13,7 +13,9 @@ from guichet.eforms.definition import DEFINITIONS_DIR, FormDefinition, load_defi
 from guichet.eforms.models import Draft
 
 
+@functools.cache
 def _available() -> dict[str, str]:
+    """Slug → file name of the shipped definitions; read once per process (they ship with the code)."""
     return {path.stem: path.name for path in DEFINITIONS_DIR.glob("*.yaml")}
 
 
