@@ -2,10 +2,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from guichet.catalogue import views as catalogue_views
 from guichet.core import views as core_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", catalogue_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("theme.css", core_views.theme_css, name="theme_css"),
     path("readyz", core_views.readyz, name="readyz"),

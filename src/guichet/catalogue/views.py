@@ -20,6 +20,16 @@ SEARCH_LIMIT = 100
 
 
 @require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The portal's front page: search box, categories, most used services."""
+    return render(
+        request,
+        "core/home.html",
+        {"categories": selectors.category_list(), "most_used": selectors.service_most_used(limit=6)},
+    )
+
+
+@require_GET
 def service_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[: selectors.MAX_QUERY_LENGTH].replace("\x00", "").strip()
     category_slug = request.GET.get("category", "")

@@ -1,4 +1,4 @@
-"""Portal-wide pages: home, health probes, error pages."""
+"""Portal-wide pages: health probes, language switch, theme, error pages."""
 
 from __future__ import annotations
 
@@ -10,18 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from guichet.catalogue import selectors as catalogue
-
 logger = logging.getLogger("guichet.core")
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "core/home.html",
-        {"categories": catalogue.category_list(), "most_used": catalogue.service_most_used(limit=6)},
-    )
 
 
 @never_cache
