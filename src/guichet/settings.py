@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "guichet.privacy",
     "guichet.backoffice",
     "guichet.eforms",
+    "guichet.cases",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +122,8 @@ GUICHET_LOGIN_MAX_FAILURES_PER_IP = env_int("GUICHET_LOGIN_MAX_FAILURES_PER_IP",
 GUICHET_SESSION_IDLE_TIMEOUT = env_int("GUICHET_SESSION_IDLE_TIMEOUT", default=30 * 60, minimum=60)
 GUICHET_SESSION_ABSOLUTE_TIMEOUT = env_int("GUICHET_SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 * 60, minimum=60)
 GUICHET_REAUTH_MAX_AGE = env_int("GUICHET_REAUTH_MAX_AGE", default=5 * 60, minimum=30)
+# Days a closed case (with its submission and documents) stays in the citizen's account.
+GUICHET_CASE_RETENTION_DAYS = env_int("GUICHET_CASE_RETENTION_DAYS", default=730, minimum=30)
 GUICHET_WEBAUTHN_RP_ID = env_str("GUICHET_WEBAUTHN_RP_ID", "localhost")
 
 # --- Sessions and cookies (P17, P22): the inventory lives in guichet.privacy.cookies ---------

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("guichet.eforms.urls")),
     path("services/", include("guichet.catalogue.urls")),
     path("accounts/", include("guichet.accounts.urls_auth")),
+    path("account/cases/", include("guichet.cases.urls")),
     path("account/", include("guichet.accounts.urls")),
     path("privacy/", include("guichet.privacy.urls")),
     path("backoffice/", include("guichet.backoffice.urls")),

@@ -44,6 +44,10 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
+    class NotificationChannel(models.TextChoices):
+        EMAIL = "email", _("By email and in my account")
+        ACCOUNT = "account", _("Only in my account")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = EncryptedEmailField(_("email address"))
     email_index = models.CharField(max_length=64, unique=True, editable=False)
@@ -56,6 +60,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         "accounts.Profile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     password_changed_at = models.DateTimeField(null=True, blank=True)
+    notification_channel = models.CharField(
+        _("news on my cases"),
+        max_length=10,
+        choices=NotificationChannel.choices,
+        default=NotificationChannel.EMAIL,
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 

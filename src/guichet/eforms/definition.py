@@ -35,6 +35,16 @@ A complete small example::
             fields:
               - {key: truthful, type: declaration, label: {de: Ich bestätige die Angaben.}}
 
+Optionally, ``statuses`` lists the workflow of the cases this form opens (otherwise
+``DEFAULT_STATUSES``: received, in progress, information needed, decided, closed)::
+
+    statuses:
+      - {key: received, label: {de: Eingegangen}}              # the first: status of a new case
+      - {key: register_check, label: {de: Registerabfrage}, visible: false}   # staff only
+      - {key: information_needed, label: {de: Angaben benötigt}, asks_citizen: true}
+      - {key: decided, label: {de: Entschieden}}
+      - {key: closed, label: {de: Abgeschlossen}, final: true}
+
 Every text (``title``, ``label``, ``help``) is a mapping ``{language: text}`` over the portal's
 languages; German is required and is the fallback (the catalogue's convention, ``pick``).
 ``required`` defaults to ``true``. Per type, besides ``key``, ``type``, ``label``, ``help``,
@@ -57,6 +67,7 @@ error a ``DefinitionError(line, path, message)`` with a 1-based line and a path 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -184,12 +195,56 @@ class Step:
 
 
 @dataclass(frozen=True)
+class CaseStatus:
+    """A status a case of this form can have. ``visible``: the citizen sees it on the timeline
+    and is told by email (P27); ``final``: the case is closed; ``asks_citizen``: the status
+    set when the authority asks the citizen for information (the citizen may then answer)."""
+
+    key: str
+    label: Text
+    visible: bool = True
+    final: bool = False
+    asks_citizen: bool = False
+
+    def label_text(self, language: str | None = None) -> str:
+        return pick(dict(self.label), language)
+
+
+#: The workflow of a form that declares no ``statuses``.
+DEFAULT_STATUSES: tuple[CaseStatus, ...] = (
+    CaseStatus("received", {"de": "Eingegangen", "fr": "Reçue", "it": "Ricevuta", "en": "Received"}),
+    CaseStatus("in_progress", {"de": "In Bearbeitung", "fr": "En traitement", "it": "In elaborazione", "en": "In progress"}),
+    CaseStatus(
+        "information_needed",
+        {"de": "Angaben benötigt", "fr": "Informations requises", "it": "Informazioni necessarie", "en": "Information needed"},
+        asks_citizen=True,
+    ),
+    CaseStatus("decided", {"de": "Entschieden", "fr": "Décidée", "it": "Decisa", "en": "Decided"}),
+    CaseStatus("closed", {"de": "Abgeschlossen", "fr": "Clôturée", "it": "Chiusa", "en": "Closed"}, final=True),
+)
+
+
+@dataclass(frozen=True)
 class FormDefinition:
     slug: str
     version: int
     title: Text
     steps: tuple[Step, ...]
     fee: Decimal = Decimal("0")
+    statuses: tuple[CaseStatus, ...] = DEFAULT_STATUSES
+    #: SHA-256 of the source text: the same slug and version must always mean the same form
+    digest: str = ""
+
+    @property
+    def initial_status(self) -> CaseStatus:
+        return self.statuses[0]
+
+    def status(self, key: str) -> CaseStatus | None:
+        return next((status for status in self.statuses if status.key == key), None)
+
+    @property
+    def asks_citizen_status(self) -> CaseStatus | None:
+        return next((status for status in self.statuses if status.asks_citizen), None)
 
     def fields(self) -> Iterator[Field]:
         for step in self.steps:
@@ -274,8 +329,9 @@ class _Reference:
 
 
 class _Parser:
-    def __init__(self, loader: _Loader) -> None:
+    def __init__(self, loader: _Loader, *, digest: str = "") -> None:
         self.loader = loader
+        self.digest = digest
         self.errors: list[DefinitionError] = []
         self.positions: dict[str, int] = {}
         self.fields_by_key: dict[str, Field] = {}
@@ -394,11 +450,12 @@ class _Parser:
             node,
             "",
             required={"slug", "version", "title", "steps"},
-            allowed=frozenset({"slug", "version", "title", "fee", "steps"}),
+            allowed=frozenset({"slug", "version", "title", "fee", "steps", "statuses"}),
         )
         if items is None:
             return None
         slug = version = title = None
+        statuses: tuple[CaseStatus, ...] | None = DEFAULT_STATUSES
         fee: Decimal | None = Decimal("0")
         steps: list[Step] = []
         if "slug" in items:
@@ -420,10 +477,58 @@ class _Parser:
                 step = self.step(step_node, f"steps[{index}]")
                 if step is not None:
                     steps.append(step)
+        if "statuses" in items:
+            statuses = self.statuses(items["statuses"][1], "statuses")
         self.check_references()
-        if self.errors or slug is None or version is None or title is None or fee is None:
+        if self.errors or slug is None or version is None or title is None or fee is None or statuses is None:
             return None
-        return FormDefinition(slug=slug, version=version, title=title, steps=tuple(steps), fee=fee)
+        return FormDefinition(
+            slug=slug, version=version, title=title, steps=tuple(steps), fee=fee, statuses=statuses, digest=self.digest
+        )
+
+    def statuses(self, node: Node, path: str) -> tuple[CaseStatus, ...] | None:
+        result: list[CaseStatus] = []
+        seen: set[str] = set()
+        for index, status_node in enumerate(self.sequence(node, path)):
+            item_path = f"{path}[{index}]"
+            items = self.mapping(
+                status_node,
+                item_path,
+                required={"key", "label"},
+                allowed=frozenset({"key", "label", "visible", "final", "asks_citizen"}),
+            )
+            if items is None or "key" not in items or "label" not in items:
+                continue
+            key_node = items["key"][1]
+            key = self.text(key_node, _join(item_path, "key"))
+            if key is not None and not _KEY_RE.match(key):
+                self.error(key_node, _join(item_path, "key"), "must start with a letter: lowercase letters, digits, _")
+                key = None
+            elif key is not None and key in seen:
+                self.error(key_node, _join(item_path, "key"), f"duplicate status '{key}'")
+                key = None
+            label = self.translated(items["label"][1], _join(item_path, "label"))
+            flags: dict[str, bool] = {}
+            for flag in ("visible", "final", "asks_citizen"):
+                if flag in items:
+                    value = self.boolean(items[flag][1], _join(item_path, flag))
+                    if value is not None:
+                        flags[flag] = value
+            if key is None or label is None:
+                continue
+            seen.add(key)
+            result.append(CaseStatus(key=key, label=label, **flags))
+        if not result:
+            return None
+        if not result[0].visible or result[0].final:
+            self.error(node, f"{path}[0]", "the first status (of a new case) must be visible and not final")
+        if not any(status.final for status in result):
+            self.error(node, path, "at least one status must be final (final: true)")
+        if sum(status.asks_citizen for status in result) > 1:
+            self.error(node, path, "at most one status may ask the citizen (asks_citizen: true)")
+        if any(status.asks_citizen and (status.final or not status.visible) for status in result):
+            self.error(node, path, "the status that asks the citizen must be visible and not final")
+        return tuple(result)
 
     def step(self, node: Node, path: str) -> Step | None:
         items = self.mapping(node, path, required={"title"}, allowed=frozenset({"title", "fields", "fieldsets"}))
@@ -748,7 +853,7 @@ def _parse(source: str | bytes) -> tuple[FormDefinition | None, list[DefinitionE
         ]
     if node is None:
         return None, [DefinitionError(1, "", "the definition is empty")]
-    parser = _Parser(loader)
+    parser = _Parser(loader, digest=hashlib.sha256(source.encode("utf-8")).hexdigest())
     definition = parser.form(node)
     errors = sorted(parser.errors, key=lambda error: error.line)
     if errors:

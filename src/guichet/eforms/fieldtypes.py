@@ -14,11 +14,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts.forms import COUNTRIES, normalise_uid
+from guichet.core.files import SNIFF_BYTES, check_upload
 from guichet.eforms.definition import TYPE_KEYS, Field, resolve_date
 
 # --- Swiss identifiers -------------------------------------------------------------------------
@@ -213,11 +213,33 @@ def _choice(field: Field, language: str) -> forms.Field:
     return forms.ChoiceField(choices=choices, widget=forms.RadioSelect)
 
 
+def _upload_head(upload: Any) -> bytes:
+    """The first bytes of an upload for content sniffing; the upload is left at its start."""
+    try:
+        upload.seek(0)
+        head = upload.read(SNIFF_BYTES)
+        upload.seek(0)
+    except (AttributeError, OSError, ValueError):  # not a file, or a closed one
+        return b""
+    return bytes(head) if isinstance(head, bytes | bytearray) else b""
+
+
+def _file_content_validator(accept: tuple[str, ...]) -> Callable[[Any], None]:
+    """Name and content must agree and be of an accepted type; the sniffed MIME type is kept on the
+    upload as ``upload.sniffed_type`` (the browser's ``content_type`` is not to be trusted)."""
+
+    def validate(upload: Any) -> None:
+        name = str(getattr(upload, "name", "") or "")
+        upload.sniffed_type = check_upload(name=name, head=_upload_head(upload), accept=accept)
+
+    return validate
+
+
 def _file(field: Field, language: str) -> forms.Field:
     return forms.FileField(
         validators=[
-            FileExtensionValidator(allowed_extensions=list(field.accept)),
             _file_size_validator(field.max_size_mb or Decimal("10")),
+            _file_content_validator(tuple(field.accept)),
         ],
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{kind}" for kind in field.accept)}),
     )

@@ -1,0 +1,117 @@
+"""Every read of cases, scoped by the actor: citizens see the cases of the profile they act as,
+staff the cases of their authority. Anything else is a 404 (``core.access.scoped_get``)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from guichet.accounts.models import User
+from guichet.cases.models import Case, CaseAttachment, CaseEvent
+from guichet.cases.reference import normalise_reference
+from guichet.core.access import scoped_get
+from guichet.core.actor import Actor
+from guichet.core.keys import data_keys_preload
+from guichet.eforms.models import Upload
+
+_RELATED = ("service", "service__authority", "submission__form_version")
+
+
+def case_list(*, actor: Actor) -> QuerySet[Case]:
+    """The cases of the profile the citizen acts as, latest change first."""
+    if not actor.is_citizen or actor.profile is None:
+        return Case.objects.none()
+    return Case.objects.filter(profile=actor.profile).select_related(*_RELATED).order_by("-updated_at")
+
+
+def case_get(*, actor: Actor, case_id: uuid.UUID | str) -> Case:
+    return scoped_get(case_list(actor=actor), actor=actor, pk=case_id)
+
+
+def case_timeline(*, actor: Actor, case: Case) -> list[CaseEvent]:
+    """The events the citizen may see (never internal notes or internal statuses)."""
+    events = case.events.filter(visible=True).prefetch_related("attachments")
+    if not actor.is_citizen or actor.profile is None or case.profile_id != actor.profile.pk:
+        return []
+    return list(events)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    state: str = "open"  # open | attention | waiting | closed | all
+    q: str = ""
+    service: int | None = None
+    assignee: str = ""  # "" any | "me" | "nobody"
+
+
+def staff_case_list(*, actor: Actor) -> QuerySet[Case]:
+    if not actor.is_staff or actor.authority is None:
+        return Case.objects.none()
+    return Case.objects.filter(authority=actor.authority).select_related(*_RELATED, "assignee", "profile")
+
+
+def staff_case_queue(*, actor: Actor, filters: QueueFilter) -> QuerySet[Case]:
+    """The authority's incoming queue: oldest first (first come, first served)."""
+    cases = staff_case_list(actor=actor)
+    match filters.state:
+        case "open":
+            cases = cases.filter(is_closed=False)
+        case "attention":
+            cases = cases.filter(is_closed=False, needs_attention=True)
+        case "waiting":
+            cases = cases.filter(is_closed=False, resume_status__gt="")
+        case "closed":
+            cases = cases.filter(is_closed=True)
+    if filters.service is not None:
+        cases = cases.filter(service_id=filters.service)
+    if filters.assignee == "me" and actor.user is not None:
+        cases = cases.filter(assignee=actor.user)
+    elif filters.assignee == "nobody":
+        cases = cases.filter(assignee__isnull=True)
+    text = filters.q.strip()
+    if text:
+        reference = normalise_reference(text)
+        condition = Q(reference=reference) if reference else Q(reference__icontains=text.upper()[:20])
+        cases = cases.filter(condition)
+    order = "-closed_at" if filters.state == "closed" else "opened_at"
+    return cases.order_by(order, "id")
+
+
+def staff_case_get(*, actor: Actor, case_id: uuid.UUID | str) -> Case:
+    case = scoped_get(staff_case_list(actor=actor), actor=actor, pk=case_id)
+    data_keys_preload(key_ids=[case.data_key_id])
+    return case
+
+
+def staff_case_events(*, actor: Actor, case: Case) -> list[CaseEvent]:
+    """Every event, internal notes included, for staff of the case's authority."""
+    if not actor.is_staff or actor.authority is None or case.authority_id != actor.authority.pk:
+        return []
+    return list(case.events.select_related("author").prefetch_related("attachments"))
+
+
+def staff_members(*, actor: Actor) -> QuerySet[User]:
+    """Whom a case can be assigned to: the staff of the actor's authority."""
+    if not actor.is_staff or actor.authority is None:
+        return User.objects.none()
+    return User.objects.filter(memberships__authority=actor.authority).distinct().order_by("date_joined")
+
+
+def case_attachment_get(*, actor: Actor, case: Case, attachment_id: uuid.UUID | str) -> CaseAttachment:
+    """A document of the case, for its owner or for the authority's staff."""
+    allowed = (actor.is_citizen and actor.profile is not None and case.profile_id == actor.profile.pk) or (
+        actor.is_staff and actor.authority is not None and case.authority_id == actor.authority.pk
+    )
+    attachments = CaseAttachment.objects.filter(case=case) if allowed else CaseAttachment.objects.none()
+    return scoped_get(attachments, actor=actor, pk=attachment_id)
+
+
+def case_upload_get(*, actor: Actor, case: Case, upload_id: uuid.UUID | str) -> Upload:
+    """A file given in the submitted form, for its owner or for the authority's staff."""
+    allowed = (actor.is_citizen and actor.profile is not None and case.profile_id == actor.profile.pk) or (
+        actor.is_staff and actor.authority is not None and case.authority_id == actor.authority.pk
+    )
+    uploads = Upload.objects.filter(submission_id=case.submission_id) if allowed else Upload.objects.none()
+    return scoped_get(uploads, actor=actor, pk=upload_id)
