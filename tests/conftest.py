@@ -41,6 +41,18 @@ def _cheap_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["tests.hashers.CheapArgon2PasswordHasher", *settings.PASSWORD_HASHERS]
 
 
+@pytest.fixture(autouse=True)
+def _private_media(settings: Any, tmp_path: Any) -> None:
+    """Stored (encrypted) files of each test go to its own temporary folder, never to var/."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media"},
+        },
+    }
+
+
 @pytest.fixture
 def authority(db: None) -> Authority:
     return Authority.objects.create(slug="demo-stadt", name="Stadt Demo", kind=Authority.Kind.MUNICIPALITY)

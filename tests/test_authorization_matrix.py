@@ -18,18 +18,23 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from guichet.accounts.login_flow import REAUTH_SESSION_KEY
 from guichet.accounts.models import Passkey, Profile, User
+from guichet.cases.models import Case
+from guichet.cases.services import case_reply, case_request_information
 from guichet.catalogue.models import Service
 from guichet.catalogue.services import service_upsert
-from guichet.core.actor import citizen_actor
+from guichet.core.actor import citizen_actor, staff_actor
+from guichet.core.files import blob_save
 from guichet.core.models import Authority
-from guichet.eforms.models import Draft
+from guichet.eforms.models import Draft, Upload
 from guichet.eforms.selectors import definition_get
 from guichet.eforms.services import draft_start
+from tests.cases_support import submitted_case
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +63,7 @@ class World:
     service: Service
     draft_service: Service
     draft: Draft  # Alice's draft for ``service``, all steps filled in
+    case: Case  # Alice's case at ``authority``, waiting for her answer, with a document and a form upload
 
     @property
     def alice(self) -> User:
@@ -106,6 +112,18 @@ def alice_draft(w: World) -> list[Any]:
 
 def alice_draft_step(w: World) -> list[Any]:
     return [w.draft.pk, 1]
+
+
+def alice_case(w: World) -> list[Any]:
+    return [w.case.pk]
+
+
+def alice_case_attachment(w: World) -> list[Any]:
+    return [w.case.pk, w.case.attachments.get().pk]
+
+
+def alice_case_upload(w: World) -> list[Any]:
+    return [w.case.pk, w.case.submission.uploads.get().pk]
 
 
 def everyone(status: Expected) -> dict[str, Expected]:
@@ -307,6 +325,7 @@ def world(
     draft = draft_start(actor=citizen_actor(user=alice, profile=alice.active_profile), service=service)
     Draft.objects.filter(pk=draft.pk).update(current_step=len(definition_get(slug="dog-registration").steps))
     draft.refresh_from_db()
+    case = _alice_case(alice, clara, authority)
     return World(
         users={ALICE: alice, BOB: bob, CLARA: clara, DARIO: dario, OLGA: olga},
         authority=authority,
@@ -320,7 +339,32 @@ def world(
             form_definition="dog-registration",
         ),
         draft=draft,
+        case=case,
     )
+
+
+def _alice_case(alice: User, clara: User, authority: Authority) -> Case:
+    """A case that has been through a request and a reply, and is waiting for Alice again."""
+    case = submitted_case(alice, authority)
+    upload = Upload(
+        profile=case.profile,
+        data_key_id=case.data_key_id,
+        submission=case.submission,
+        field_key="attachment",
+        name="plan.pdf",
+        content_type="application/pdf",
+    )
+    stored = blob_save(data_key_id=str(case.data_key_id), aad=upload.aad, chunks=[b"%PDF-1.4 plan"])
+    upload.size, upload.sha256, upload.storage_name = stored.size, stored.sha256, stored.storage_name
+    upload.save()
+    staff = staff_actor(user=clara, membership=clara.memberships.get())
+    citizen = citizen_actor(user=alice, profile=alice.active_profile)
+    case_request_information(actor=staff, case=case, message="Bitte Ausweis nachreichen.")
+    document = SimpleUploadedFile("ausweis.pdf", b"%PDF-1.4 id", content_type="application/pdf")
+    case_reply(actor=citizen, case=case, text="Anbei.", files=[(document, "application/pdf")])
+    case_request_information(actor=staff, case=case, message="Und die Rückseite bitte.")
+    case.refresh_from_db()
+    return case
 
 
 def _matches(response: Any, expected: Expected, url: str) -> bool:

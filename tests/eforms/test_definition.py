@@ -98,7 +98,7 @@ def test_unknown_top_level_key_and_missing_key() -> None:
     source = VALID.replace("version: 2\n", "").replace("slug: demo\n", "slug: demo\nowner: me\n")
     assert errors_of(source) == [
         (1, "", "missing key 'version'"),
-        (2, "owner", "unknown key 'owner' (allowed: fee, slug, steps, title, version)"),
+        (2, "owner", "unknown key 'owner' (allowed: fee, slug, statuses, steps, title, version)"),
     ]
 
 

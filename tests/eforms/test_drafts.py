@@ -190,7 +190,7 @@ def test_conditions_hide_fields(alice_client: Client, service: Service) -> None:
     assert 'id="id_purpose_other_error"' in response.content.decode()
 
 
-def test_last_step_leads_to_the_announced_review(alice_client: Client, service: Service) -> None:
+def test_last_step_leads_to_checking_the_answers(alice_client: Client, service: Service) -> None:
     draft = _to_step_2(alice_client, service)
     alice_client.post(
         reverse("eforms:draft_step", args=[draft.pk, 2]), {"purpose": "employer", "delivery": "pdf", "action": "x"}
@@ -198,8 +198,9 @@ def test_last_step_leads_to_the_announced_review(alice_client: Client, service: 
     response = alice_client.post(reverse("eforms:draft_step", args=[draft.pk, 3]), {"truthful": "on"})
     assert response["Location"] == reverse("eforms:draft_review", args=[draft.pk])
     page = alice_client.get(response["Location"], headers={"accept-language": "en"}).content.decode()
-    assert "not available yet" in page
-    assert 'method="post"' not in page.split("<h1>", 1)[1]  # no (fake) submit button
+    assert "Check your answers" in page
+    assert "Employer" in page  # the chosen option's label, not its key
+    assert 'name="confirm"' in page
 
 
 @pytest.mark.parametrize("persona", ["bob", "clara", "dario", "olga"])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guichet.accounts import views
+from guichet.accounts import notification_views, views
 
 app_name = "account"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("profiles/<uuid:profile_id>/edit/", views.profile_edit, name="profile_edit"),
     path("profiles/<uuid:profile_id>/delete/", views.profile_delete, name="profile_delete"),
     path("profiles/<uuid:profile_id>/activate/", views.profile_activate, name="profile_activate"),
+    path("notifications/", notification_views.notifications, name="notifications"),
 ]

@@ -1,34 +1,330 @@
-"""Citizen pages of cases (built out next)."""
+"""Citizen pages of cases: the list, a case with its timeline, the answer to a request for
+information, the receipt, downloads of one's own documents, and reusing the answers.
+
+Thin: every case is read through ``selectors.case_get`` (scoped to the profile the citizen acts
+as), so someone else's case, or a case of another profile, is a 404. Writes go through the
+services of ``cases`` and ``eforms``."""
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, cast
+from urllib.parse import quote
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from guichet.accounts.policy import citizen_required
-from guichet.cases import selectors
+from guichet.cases import documents, selectors, services
+from guichet.cases.forms import ReplyForm
+from guichet.cases.models import Case, CaseAttachment, CaseEvent
+from guichet.cases.workflow import case_definition, status_label
+from guichet.catalogue.models import pick
+from guichet.core import crypto
+from guichet.core.actor import Actor
+from guichet.core.files import blob_open
 from guichet.core.middleware import request_actor
+from guichet.eforms import selectors as eforms_selectors
+from guichet.eforms.answers import answer_sections
+from guichet.eforms.pricing import calculate_fee
+from guichet.eforms.services import draft_from_submission
+
+PAGE_SIZE = 20
+DASHBOARD_SIZE = 5
+
+
+def _language() -> str:
+    return (get_language() or "de").split("-")[0]
+
+
+# --- Lists -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One line of a list of cases: the status as the citizen sees it, and whether the
+    authority waits for an answer."""
+
+    case: Case
+    status: str
+    awaits_reply: bool
+
+
+def case_summaries(cases: Iterable[Case], *, language: str) -> list[CaseSummary]:
+    """Summaries of ``cases`` (read through ``selectors.case_list``: the workflow comes from the
+    form version already joined, so this adds no query)."""
+    return [
+        CaseSummary(
+            case=case,
+            status=status_label(case, case.public_status, language),
+            awaits_reply=services.case_awaits_reply(case),
+        )
+        for case in cases
+    ]
+
+
+def _cases(actor: Actor) -> QuerySet[Case]:
+    # The answers are not needed for a list: no decryption per row.
+    return selectors.case_list(actor=actor).defer("submission__answers")
+
+
+def dashboard_cases(*, actor: Actor, limit: int = DASHBOARD_SIZE) -> list[CaseSummary]:
+    """The latest cases of the actor's profile for the dashboard (one query, whatever the number)."""
+    return case_summaries(_cases(actor)[:limit], language=_language())
 
 
 @citizen_required
+@require_http_methods(["GET", "HEAD"])
 def case_list(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(str(selectors.case_list(actor=request_actor(request)).count()))
+    actor = request_actor(request)
+    page = Paginator(_cases(actor), PAGE_SIZE).get_page(request.GET.get("page"))
+    items = case_summaries(page.object_list, language=_language())
+    return render(request, "cases/case_list.html", {"page": page, "items": items})
+
+
+# --- One case ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: CaseEvent
+    title: str
+    by_citizen: bool
+    text: str
+    attachments: list[CaseAttachment] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    label: str
+    value: str
+    url: str = ""  # a file given with the form: where to download it
+
+
+def _timeline(actor: Actor, case: Case, language: str) -> list[TimelineEntry]:
+    entries = []
+    for event in selectors.case_timeline(actor=actor, case=case):
+        match event.kind:
+            case CaseEvent.Kind.SUBMITTED:
+                title = _("Application sent")
+            case CaseEvent.Kind.STATUS:
+                title = _("New status: %(status)s") % {"status": status_label(case, event.status, language)}
+            case CaseEvent.Kind.INFO_REQUEST:
+                title = _("The authority asks you for information")
+            case CaseEvent.Kind.REPLY:
+                title = _("Your answer")
+            case _:
+                title = str(event.get_kind_display())
+        entries.append(
+            TimelineEntry(
+                event=event,
+                title=title,
+                by_citizen=event.author_kind == CaseEvent.Author.CITIZEN,
+                text=event.text or "",
+                attachments=list(event.attachments.all()),
+            )
+        )
+    return entries
+
+
+def _upload_url(case: Case, value: Any) -> str:
+    if not isinstance(value, Mapping) or "upload" not in value:
+        return ""
+    try:
+        upload_id = uuid.UUID(str(value["upload"]))
+    except ValueError:
+        return ""
+    return reverse("cases:upload", args=[case.pk, upload_id])
+
+
+def _answers(case: Case, language: str) -> list[dict[str, Any]]:
+    answers = case.submission.answers or {}
+    sections = answer_sections(case_definition(case), answers, language=language, include_empty=False)
+    return [
+        {
+            "number": section.number,
+            "title": section.title,
+            "rows": [AnswerLine(row.label, row.value, _upload_url(case, answers.get(row.key))) for row in section.rows],
+        }
+        for section in sections
+    ]
+
+
+def _detail_context(
+    request: HttpRequest, case: Case, *, form: ReplyForm | None = None, refused: str | None = None
+) -> dict[str, Any]:
+    actor = request_actor(request)
+    language = _language()
+    definition = case_definition(case)
+    timeline = _timeline(actor, case, language)
+    awaits_reply = services.case_awaits_reply(case)
+    requests = [entry for entry in timeline if entry.event.kind == CaseEvent.Kind.INFO_REQUEST]
+    fee = calculate_fee(definition, case.submission.answers or {})
+    return {
+        "case": case,
+        "service_title": pick(case.service.title, language) or case.service.slug,
+        "form_title": definition.title_text(language),
+        "status": status_label(case, case.public_status, language),
+        "timeline": list(reversed(timeline)),  # latest first
+        "sections": _answers(case, language),
+        "fee": fee,
+        "fee_lines": [(pick(dict(line.label), language), line) for line in fee.lines],
+        "awaits_reply": awaits_reply,
+        "request_entry": requests[-1] if awaits_reply and requests else None,
+        "form": form if form is not None else (ReplyForm() if awaits_reply else None),
+        "refused": refused,
+    }
 
 
 @citizen_required
+@require_http_methods(["GET", "HEAD"])
 def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    return HttpResponse(selectors.case_get(actor=request_actor(request), case_id=case_id).reference)
+    case = selectors.case_get(actor=request_actor(request), case_id=case_id)
+    return render(request, "cases/case_detail.html", _detail_context(request, case))
 
 
-case_receipt = case_reply = case_reuse = case_detail
+def _refused(request: HttpRequest, case: Case, text: str) -> HttpResponse:
+    """The authority no longer waits for an answer (it was answered in another tab, or the case
+    moved on): nothing is sent, and what was typed is shown so it is not lost."""
+    context = _detail_context(request, case, refused=text)
+    return render(request, "cases/case_detail.html", context, status=409)
 
 
 @citizen_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def case_reply(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    actor = request_actor(request)
+    case = selectors.case_get(actor=actor, case_id=case_id)
+    if request.method != "POST":
+        return redirect(reverse("cases:detail", args=[case.pk]) + "#reply")
+    typed = str(request.POST.get("text", ""))[: services.MAX_TEXT * 2]
+    if not services.case_awaits_reply(case):
+        return _refused(request, case, typed)
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.case_reply(
+                actor=actor, case=case, text=form.cleaned_data["text"], files=form.cleaned_data["documents"]
+            )
+        except ValidationError as error:
+            if error.code == "not_waiting":
+                return _refused(request, case, typed)
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your answer was sent to the authority."))
+            return redirect(reverse("cases:detail", args=[case.pk]) + "#timeline")
+    return render(request, "cases/case_detail.html", _detail_context(request, case, form=form), status=400)
+
+
+def _pdf_response(content: bytes, *, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@citizen_required
+@require_http_methods(["GET", "HEAD"])
+def case_receipt(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    case = selectors.case_get(actor=request_actor(request), case_id=case_id)
+    content = documents.submission_pdf(case=case, language=_language(), audience="citizen")
+    return _pdf_response(content, filename=f"{case.reference}.pdf")
+
+
+@citizen_required
+@require_POST
+def case_reuse(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """Start a new application with the answers of this one (files and declarations are not
+    carried over). A draft the citizen already began for the service is kept as it is."""
+    actor = request_actor(request)
+    case = selectors.case_get(actor=actor, case_id=case_id)
+    service = case.service
+    if not service.is_published or not eforms_selectors.definition_exists(slug=service.form_definition):
+        messages.error(request, _("This service can no longer be applied for online."))
+        return redirect("cases:detail", case.pk)
+    existing = eforms_selectors.draft_for_service(actor=actor, service_id=service.pk)
+    try:
+        draft = draft_from_submission(actor=actor, submission=case.submission)
+    except LookupError:  # the form of that submission was withdrawn
+        messages.error(request, _("This service can no longer be applied for online."))
+        return redirect("cases:detail", case.pk)
+    if existing is not None and existing.pk == draft.pk:
+        messages.info(
+            request,
+            _("You had already started an application for this service. It was kept, so nothing you typed is lost."),
+        )
+    else:
+        messages.success(
+            request,
+            _("A new application was started with your earlier answers. Check them, and attach the documents again."),
+        )
+    return redirect("eforms:draft_step", draft.pk, 1)
+
+
+# --- Downloads ---------------------------------------------------------------------------------
+
+
+def _ascii_filename(name: str) -> str:
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    cleaned = "".join(c if c.isprintable() and c not in '"\\;' else "_" for c in folded).strip()
+    return cleaned or "document"
+
+
+def content_disposition(name: str) -> str:
+    """An attachment header with an ASCII fallback and the exact name (RFC 6266 / RFC 5987)."""
+    name = name.replace("/", "_").replace("\\", "_") or "document"
+    return f"attachment; filename=\"{_ascii_filename(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+#: Types the uploads were checked against are served as such; anything else as plain bytes.
+_SERVED_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png", "image/gif", "image/tiff", "image/heic"})
+
+
+def _stream(chunks: Iterator[bytes], *, name: str, content_type: str, size: int) -> HttpResponse:
+    served = content_type if content_type in _SERVED_TYPES else "application/octet-stream"
+    response = StreamingHttpResponse(chunks, content_type=served)
+    response["Content-Disposition"] = content_disposition(name)
+    response["Content-Length"] = str(size)
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    # ``citizen_required`` is typed for HttpResponse; a streamed response is served the same way.
+    return cast(HttpResponse, response)
+
+
+def _open(*, storage_name: str, data_key_id: str, aad: str) -> Iterator[bytes]:
+    try:
+        return blob_open(storage_name=storage_name, data_key_id=data_key_id, aad=aad)
+    except (crypto.DecryptionError, FileNotFoundError) as exc:  # erased or gone: nothing to give
+        raise Http404 from exc
+
+
+@citizen_required
+@require_http_methods(["GET", "HEAD"])
 def case_attachment(request: HttpRequest, case_id: uuid.UUID, attachment_id: uuid.UUID) -> HttpResponse:
-    return HttpResponse("")
+    actor = request_actor(request)
+    case = selectors.case_get(actor=actor, case_id=case_id)
+    attachment = selectors.case_attachment_get(actor=actor, case=case, attachment_id=attachment_id)
+    chunks = _open(storage_name=attachment.storage_name, data_key_id=str(attachment.data_key_id), aad=attachment.aad)
+    return _stream(chunks, name=attachment.name or "", content_type=attachment.content_type, size=attachment.size)
 
 
 @citizen_required
+@require_http_methods(["GET", "HEAD"])
 def case_upload(request: HttpRequest, case_id: uuid.UUID, upload_id: uuid.UUID) -> HttpResponse:
-    return HttpResponse("")
+    actor = request_actor(request)
+    case = selectors.case_get(actor=actor, case_id=case_id)
+    upload = selectors.case_upload_get(actor=actor, case=case, upload_id=upload_id)
+    chunks = _open(storage_name=upload.storage_name, data_key_id=str(upload.data_key_id), aad=upload.aad)
+    return _stream(chunks, name=upload.name or "", content_type=upload.content_type, size=upload.size)

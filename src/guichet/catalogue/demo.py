@@ -548,9 +548,18 @@ SERVICES: list[tuple[str, str, tuple[str, ...], str, int, dict[str, dict[str, st
 
 #: service slug -> slug of its form definition (``eforms/definitions/*.yaml``)
 FORM_DEFINITIONS: dict[str, str] = {
-    "hundeanmeldung": "dog-registration",
     "wohnsitzbestaetigung": "residence-confirmation",
+    "betreibungsregisterauszug": "debt-register-extract",
+    "hundeanmeldung": "dog-registration",
+    "hundesteuer": "dog-tax-exemption",
     "anwohnerparkkarte": "parking-permit",
+    "fischereipatent": "fishing-licence",
+    "adressaenderung": "change-of-address",
+    "bauvoranfrage": "building-pre-enquiry",
+    "baugesuch": "building-permit",
+    "handelsregistereintrag": "business-registration",
+    "heimatschein": "certificate-of-origin",
+    "fundsachen": "lost-property-report",
 }
 
 

@@ -57,6 +57,7 @@ from guichet.core.keys import data_key_material
 __all__ = [
     "EXTENSION_TYPES",
     "SEGMENT_SIZE",
+    "SNIFF_BYTES",
     "StoredBlob",
     "blob_delete",
     "blob_open",

@@ -74,6 +74,8 @@ class Submission(models.Model):
     answers = EncryptedJSONField(_("answers"), default=dict)
     fee = models.DecimalField(_("fee"), max_digits=10, decimal_places=2, default=0)
     language = models.CharField(max_length=8, default="de")
+    #: keys of answers that came unchanged from a verified source (shown to the clerk as such)
+    verified_keys = models.JSONField(default=list, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
 
     class Meta:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from guichet.core.access import scoped_get
 from guichet.core.actor import Actor
 from guichet.eforms.definition import DEFINITIONS_DIR, FormDefinition, load_definition_file
-from guichet.eforms.models import Draft
+from guichet.eforms.models import Draft, Submission
 
 
 @functools.cache
@@ -47,6 +48,16 @@ def draft_get(*, actor: Actor, draft_id: uuid.UUID | str) -> Draft:
     return scoped_get(draft_list(actor=actor), actor=actor, pk=draft_id)
 
 
+def submission_for_draft(*, actor: Actor, draft_id: uuid.UUID | str) -> Submission | None:
+    """The actor's submission made from draft ``draft_id`` (submitting is idempotent)."""
+    if not actor.is_citizen or actor.profile is None:
+        return None
+    try:
+        return Submission.objects.filter(draft_ref=draft_id, profile=actor.profile).select_related("case").first()
+    except (ValueError, ValidationError):
+        return None
+
+
 def draft_for_service(*, actor: Actor, service_id: int) -> Draft | None:
     return draft_list(actor=actor).filter(service_id=service_id).first()
 
@@ -77,4 +88,19 @@ def profile_prefill(*, actor: Actor) -> dict[str, str]:
         if value in (None, ""):
             continue
         values[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    values.update({key: value for key, value in verified_prefill(actor=actor).items() if key not in values})
     return values
+
+
+def verified_prefill(*, actor: Actor) -> dict[str, str]:
+    """Answers that come from a verified source. Today that is the account's email address,
+    confirmed by link at sign-up; an eID login would add name and date of birth here."""
+    user = actor.user
+    if not actor.is_citizen or user is None or user.email_verified_at is None or not user.email:
+        return {}
+    return {"email": user.email}
+
+
+def verified_answer_keys(*, actor: Actor, answers: dict[str, object]) -> list[str]:
+    """The keys whose answer is still exactly the verified value (changed answers are not verified)."""
+    return sorted(key for key, value in verified_prefill(actor=actor).items() if answers.get(key) == value)

@@ -22,7 +22,12 @@ from guichet.eforms.answers import missing_steps
 from guichet.eforms.conditions import prune
 from guichet.eforms.models import Draft, Submission, Upload
 from guichet.eforms.pricing import calculate_fee
-from guichet.eforms.selectors import definition_get, draft_for_service
+from guichet.eforms.selectors import (
+    definition_get,
+    draft_for_service,
+    submission_for_draft,
+    verified_answer_keys,
+)
 from guichet.eforms.versions import form_version_record
 
 _DROP = object()
@@ -136,12 +141,6 @@ class SubmissionIncomplete(ValidationError):
         self.steps = steps
 
 
-def _existing_submission(*, actor: Actor, draft_id: uuid.UUID | str) -> Submission | None:
-    if actor.profile is None:
-        return None
-    return Submission.objects.filter(draft_ref=draft_id, profile=actor.profile).select_related("case").first()
-
-
 def submission_create(*, actor: Actor, draft_id: uuid.UUID | str, language: str) -> Submission:
     """Submit the actor's draft: store the answers as sent, open the case, delete the draft.
 
@@ -156,7 +155,7 @@ def submission_create(*, actor: Actor, draft_id: uuid.UUID | str, language: str)
         with transaction.atomic():
             draft = Draft.objects.select_for_update().filter(pk=draft_id, profile=actor.profile).first()
             if draft is None:
-                existing = _existing_submission(actor=actor, draft_id=draft_id)
+                existing = submission_for_draft(actor=actor, draft_id=draft_id)
                 if existing is None:
                     raise Http404
                 return existing
@@ -174,6 +173,7 @@ def submission_create(*, actor: Actor, draft_id: uuid.UUID | str, language: str)
                 answers=answers,
                 fee=calculate_fee(definition, answers).total,
                 language=language,
+                verified_keys=verified_answer_keys(actor=actor, answers=answers),
             )
             kept = [value["upload"] for value in answers.values() if isinstance(value, Mapping) and "upload" in value]
             for orphan in draft.uploads.exclude(pk__in=kept):  # files of fields hidden by later answers
@@ -184,7 +184,7 @@ def submission_create(*, actor: Actor, draft_id: uuid.UUID | str, language: str)
             Service.objects.filter(pk=submission.service_id).update(use_count=F("use_count") + 1)
             return submission
     except IntegrityError:  # a concurrent request for the same draft won the race
-        existing = _existing_submission(actor=actor, draft_id=draft_id)
+        existing = submission_for_draft(actor=actor, draft_id=draft_id)
         if existing is None:
             raise
         return existing

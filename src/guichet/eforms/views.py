@@ -8,12 +8,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from guichet.accounts.policy import citizen_required
@@ -21,9 +23,13 @@ from guichet.catalogue import selectors as catalogue_selectors
 from guichet.catalogue.models import pick
 from guichet.core.middleware import request_actor
 from guichet.eforms import selectors, services
+from guichet.eforms.answers import answer_sections
 from guichet.eforms.builder import build_step_form
+from guichet.eforms.conditions import prune
 from guichet.eforms.definition import FormDefinition
-from guichet.eforms.models import Draft
+from guichet.eforms.models import Draft, FormVersion
+from guichet.eforms.pricing import calculate_fee
+from guichet.eforms.versions import definition_of
 
 SAVE_LATER = "later"
 
@@ -106,10 +112,22 @@ def draft_step(request: HttpRequest, draft_id: uuid.UUID, step: int) -> HttpResp
             )
     else:
         initial = dict(answers)
+        prefilled: set[str] = set()
         if not any(key in answers for key in step_keys):  # first visit of this step
             prefill = selectors.profile_prefill(actor=actor)
-            initial.update({key: value for key, value in prefill.items() if key in step_keys})
+            prefilled = {key for key in prefill if key in step_keys}
+            initial.update({key: prefill[key] for key in prefilled})
         form = build_step_form(definition=definition, step_index=index, language=language, answers=initial)
+        verified = selectors.verified_prefill(actor=actor)
+        for key, field in form.fields.items():
+            if key in verified and initial.get(key) == verified[key]:
+                field.prefill_source = "verified"  # type: ignore[attr-defined]
+            elif key in prefilled:
+                field.prefill_source = "profile"  # type: ignore[attr-defined]
+    for key, field in form.fields.items():
+        current = answers.get(key)
+        if isinstance(current, dict) and "upload" in current:
+            field.current_file = current.get("name", "")  # type: ignore[attr-defined]
 
     steps = [
         {"number": number, "title": pick(dict(item.title), language), "is_current": number == step}
@@ -135,21 +153,79 @@ def draft_step(request: HttpRequest, draft_id: uuid.UUID, step: int) -> HttpResp
     return render(request, "eforms/draft_step.html", context)
 
 
+class SubmitForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_lazy("I confirm that my answers are complete and true, and I want to send the application now."),
+        error_messages={"required": _lazy("Confirm your answers to send the application.")},
+    )
+
+
+def _review_context(draft: Draft, definition: FormDefinition, form: SubmitForm) -> dict[str, Any]:
+    language = _language()
+    answers = prune(definition, draft.answers or {})
+    fee = calculate_fee(definition, answers)
+    return {
+        "draft": draft,
+        "form": form,
+        "form_title": definition.title_text(language),
+        "sections": answer_sections(definition, answers, language=language),
+        "fee": fee,
+        "fee_lines": [(pick(dict(line.label), language), line) for line in fee.lines],
+        "back_url": reverse("eforms:draft_step", args=[draft.pk, len(definition.steps)]),
+    }
+
+
 @citizen_required
-@require_http_methods(["GET", "HEAD"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def draft_review(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
-    """After the last step. Checking the answers and submitting are built next."""
+    """Check your answers: every answer with a change link, the fee, the declaration, submit.
+
+    Submitting is idempotent: a second POST for a draft already sent (double click, retry, back
+    button) finds the submission and shows its confirmation instead of a second application."""
     actor = request_actor(request)
+    if request.method == "POST":
+        form = SubmitForm(request.POST)
+        if form.is_valid():
+            try:
+                submission = services.submission_create(actor=actor, draft_id=draft_id, language=_language())
+            except services.SubmissionIncomplete as exc:
+                messages.error(request, _("Some required answers are missing. Please complete this step."))
+                return redirect("eforms:draft_step", draft_id, exc.steps[0])
+            return redirect("eforms:submission_confirmation", submission.case.pk)
+        # Not confirmed: show the page again (the draft may also have been sent meanwhile).
+        if not selectors.draft_list(actor=actor).filter(pk=draft_id).exists():
+            submitted = selectors.submission_for_draft(actor=actor, draft_id=draft_id)
+            if submitted is not None:
+                return redirect("eforms:submission_confirmation", submitted.case.pk)
+    else:
+        form = SubmitForm()
+        if not selectors.draft_list(actor=actor).filter(pk=draft_id).exists():
+            submitted = selectors.submission_for_draft(actor=actor, draft_id=draft_id)
+            if submitted is not None:  # the back button after sending
+                messages.info(request, _("This application has already been sent."))
+                return redirect("eforms:submission_confirmation", submitted.case.pk)
     draft = selectors.draft_get(actor=actor, draft_id=draft_id)
     definition = _definition(draft)
     if draft.current_step < len(definition.steps):
         return redirect(_resume_url(draft, definition))
+    context = _review_context(draft, definition, form)
+    return render(request, "eforms/draft_review.html", context, status=400 if form.errors else 200)
+
+
+@citizen_required
+@require_http_methods(["GET", "HEAD"])
+def submission_confirmation(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """The page after sending: the reference to note, what happens next, the receipt."""
+    from guichet.cases.selectors import case_get  # cases builds on eforms
+
+    case = case_get(actor=request_actor(request), case_id=case_id)
+    owner = case.profile.owner
     context = {
-        "draft": draft,
-        "form_title": definition.title_text(_language()),
-        "back_url": reverse("eforms:draft_step", args=[draft.pk, len(definition.steps)]),
+        "case": case,
+        "form_title": definition_title(case.submission.form_version, _language()),
+        "emails": owner.notification_channel == owner.NotificationChannel.EMAIL,
     }
-    return render(request, "eforms/draft_review.html", context)
+    return render(request, "eforms/submission_confirmation.html", context)
 
 
 @citizen_required
@@ -179,3 +255,7 @@ def draft_delete(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
         messages.success(request, _("The draft “%(title)s” was deleted.") % {"title": title})
         return redirect("eforms:draft_list")
     return render(request, "eforms/draft_confirm_delete.html", {"draft": draft})
+
+
+def definition_title(form_version: FormVersion, language: str) -> str:
+    return definition_of(form_version).title_text(language)

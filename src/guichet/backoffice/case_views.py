@@ -1,0 +1,557 @@
+"""Staff pages of cases: the queue, one case (submission, timeline, actions) and its downloads.
+
+Thin: every case is read through ``staff_case_get`` (another authority's case is a 404), every
+change goes through ``cases.services``, and every look at the submission (page, PDF, JSON, file)
+is audited with ``case_record_view``: the citizen sees it under "who accessed my data"."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from guichet.accounts.models import Profile
+from guichet.backoffice.forms import (
+    STATES,
+    AssignForm,
+    NoteForm,
+    QueueFilterForm,
+    RequestForm,
+    StatusForm,
+    attach_service_error,
+)
+from guichet.backoffice.policy import staff_actor_required, staff_request_actor
+from guichet.cases import documents, selectors, services
+from guichet.cases.models import Case, CaseAttachment, CaseEvent
+from guichet.cases.selectors import QueueFilter
+from guichet.cases.workflow import case_definition, status_label
+from guichet.catalogue.models import Service, pick
+from guichet.core import crypto
+from guichet.core.actor import Actor
+from guichet.core.files import EXTENSION_TYPES, blob_open
+from guichet.core.keys import data_keys_preload
+from guichet.eforms.answers import AnswerRow, AnswerSection, answer_sections
+from guichet.eforms.definition import FormDefinition
+from guichet.eforms.models import Upload
+
+QUEUE_PAGE_SIZE = 50
+
+#: What the queue loads of a case: no profile, no answers, no account (data minimisation, and a
+#: fixed number of queries: loading those would decrypt them under one data key per person).
+_QUEUE_COLUMNS = (
+    "id",
+    "reference",
+    "status",
+    "needs_attention",
+    "is_closed",
+    "resume_status",
+    "opened_at",
+    "closed_at",
+    "assignee",
+    "service__id",
+    "service__title",
+    "submission__id",
+    "submission__form_version",
+)
+
+#: Which field a service's error belongs to, by its code (``None``: the whole form).
+_STATUS_ERRORS: dict[str, str | None] = {
+    "invalid_status": "status",
+    "use_request": "status",
+    "same_status": "status",
+    "required": "note",
+    "too_long": "note",
+}
+_REQUEST_ERRORS: dict[str, str | None] = {"required": "message", "too_long": "message"}
+_NOTE_ERRORS: dict[str, str | None] = {"required": "text", "too_long": "text"}
+_ASSIGN_ERRORS: dict[str, str | None] = {"not_staff": "assignee"}
+
+#: The file name extension of each content type a stored file can have (the first spelling wins).
+_EXTENSIONS: dict[str, str] = {}
+for _extension, _mime in EXTENSION_TYPES.items():
+    _EXTENSIONS.setdefault(_mime, _extension)
+
+
+# --- Reads shared by the pages ------------------------------------------------------------------
+
+
+def _staff_names(actor: Actor) -> dict[str, str]:
+    """The names of the authority's staff by account id, in the selector's order.
+
+    A fixed number of queries however many staff: their data keys are unwrapped at once, and the
+    accounts themselves are not loaded (that would decrypt every email address, P32)."""
+    members = list(selectors.staff_members(actor=actor).only("id", "data_key_id", "date_joined"))
+    data_keys_preload(key_ids=[member.data_key_id for member in members])
+    names = {
+        str(profile.owner_id): profile.display_name
+        for profile in Profile.objects.filter(owner__in=[m.pk for m in members], kind=Profile.Kind.PRIVATE)
+    }
+    return {str(member.pk): names.get(str(member.pk)) or _("(no name given)") for member in members}
+
+
+def _service_choices(actor: Actor) -> list[tuple[int, str]]:
+    """The authority's services with an online form (catalogue data, no personal data)."""
+    if actor.authority is None:
+        return []
+    services_ = Service.objects.filter(authority=actor.authority).exclude(form_definition="").only("id", "title")
+    return sorted(((s.pk, pick(s.title)) for s in services_), key=lambda item: item[1].casefold())
+
+
+# --- The queue ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    case: Case
+    service: str
+    status: str
+    assignee: str  # "" for nobody
+    is_mine: bool
+    waiting: bool
+
+
+@dataclass(frozen=True)
+class QueueTab:
+    state: str
+    label: str
+    count: int
+    url: str
+    current: bool
+
+
+def _queue_rows(cases: Iterable[Case], *, actor: Actor, staff: Mapping[str, str], language: str) -> list[QueueRow]:
+    me = str(actor.user.pk) if actor.user is not None else ""
+    rows = []
+    for case in cases:
+        assignee = str(case.assignee_id) if case.assignee_id else ""
+        rows.append(
+            QueueRow(
+                case=case,
+                service=pick(case.service.title, language),
+                status=status_label(case, case.status, language),
+                assignee=staff.get(assignee, _("(former staff member)")) if assignee else "",
+                is_mine=bool(assignee) and assignee == me,
+                waiting=not case.is_closed and bool(case.resume_status),
+            )
+        )
+    return rows
+
+
+def _queue_cases(actor: Actor, filters: QueueFilter) -> QuerySet[Case]:
+    return (
+        selectors.staff_case_queue(actor=actor, filters=filters)
+        .select_related(None)
+        .select_related("service", "submission")
+        .only(*_QUEUE_COLUMNS)
+        .prefetch_related("submission__form_version")
+    )
+
+
+@staff_actor_required
+@require_http_methods(["GET", "HEAD"])
+def case_queue(request: HttpRequest) -> HttpResponse:
+    """The authority's incoming cases, oldest first; filters by GET. Shows references, never names."""
+    actor = staff_request_actor(request)
+    language = get_language()
+    form = QueueFilterForm(request.GET or None, services=_service_choices(actor))
+    filters = form.queue_filter()
+    tabs = []
+    for state, label in STATES:
+        count = selectors.staff_case_queue(
+            actor=actor,
+            filters=QueueFilter(state=state, q=filters.q, service=filters.service, assignee=filters.assignee),
+        ).count()
+        tabs.append(
+            QueueTab(
+                state=state,
+                label=str(label),
+                count=count,
+                url="?" + form.query_string(state=state),
+                current=state == filters.state,
+            )
+        )
+    staff = _staff_names(actor)
+    page = Paginator(_queue_cases(actor, filters), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    current_tab = next(tab for tab in tabs if tab.current)
+    context = {
+        "authority": actor.authority,
+        "form": form,
+        "filters": filters,
+        "tabs": tabs,
+        "current_tab": current_tab,
+        "page": page,
+        "rows": _queue_rows(page.object_list, actor=actor, staff=staff, language=language),
+        "previous_url": "?" + form.query_string(page=page.previous_page_number()) if page.has_previous() else "",
+        "next_url": "?" + form.query_string(page=page.next_page_number()) if page.has_next() else "",
+        "filtered": bool(filters.q or filters.service is not None or filters.assignee),
+    }
+    return render(request, "backoffice/cases/queue.html", context)
+
+
+# --- One case -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: CaseEvent
+    title: str
+    status: str
+    author: str
+    internal: bool
+    attachments: list[CaseAttachment]
+
+
+@dataclass(frozen=True)
+class FormFile:
+    label: str
+    name: str
+    size: int
+    upload_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    row: AnswerRow
+    file: FormFile | None
+
+
+@dataclass(frozen=True)
+class AnswerBlock:
+    section: AnswerSection
+    lines: list[AnswerLine]
+
+
+def _status_choices(case: Case, definition: FormDefinition, language: str) -> list[tuple[str, str]]:
+    """The statuses a clerk may choose: all but the current one and the one that asks the applicant."""
+    choices = []
+    for status in definition.statuses:
+        if status.key == case.status or status.asks_citizen:
+            continue
+        label = status.label_text(language)
+        if not status.visible and status.final:
+            label = _("%(status)s (internal; closes the case)") % {"status": label}
+        elif not status.visible:
+            label = _("%(status)s (internal: the applicant is not told)") % {"status": label}
+        elif status.final:
+            label = _("%(status)s (closes the case)") % {"status": label}
+        choices.append((status.key, label))
+    return choices
+
+
+def _form_files(definition: FormDefinition, answers: Mapping[str, Any], language: str) -> dict[str, FormFile]:
+    """The files given in the form's file fields, by field key (from the answers: no query)."""
+    files = {}
+    for field in definition.fields():
+        value = answers.get(field.key)
+        if field.type != "file" or not isinstance(value, Mapping) or "upload" not in value:
+            continue
+        try:
+            upload_id = uuid.UUID(str(value["upload"]))
+        except ValueError:
+            continue
+        files[field.key] = FormFile(
+            label=field.label_text(language),
+            name=str(value.get("name") or ""),
+            size=int(value.get("size") or 0),
+            upload_id=upload_id,
+        )
+    return files
+
+
+def _event_title(event: CaseEvent, status: str) -> str:
+    if event.kind == CaseEvent.Kind.STATUS:
+        return _("Status changed to “%(status)s”") % {"status": status}
+    return str(event.get_kind_display())
+
+
+def _timeline(
+    events: Sequence[CaseEvent], *, case: Case, staff: Mapping[str, str], language: str
+) -> list[TimelineEntry]:
+    entries = []
+    for event in events:
+        status = status_label(case, event.status, language) if event.status else ""
+        if event.author_kind == CaseEvent.Author.STAFF:
+            author = staff.get(str(event.author_id), "") if event.author_id else ""
+            author = author or _("Staff of the authority")
+        else:
+            author = str(event.get_author_kind_display())
+        entries.append(
+            TimelineEntry(
+                event=event,
+                title=_event_title(event, status),
+                status=status,
+                author=author,
+                internal=not event.visible,
+                attachments=list(event.attachments.all()),
+            )
+        )
+    return entries
+
+
+def _detail(
+    request: HttpRequest,
+    *,
+    actor: Actor,
+    case: Case,
+    error_form: StatusForm | RequestForm | NoteForm | AssignForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The case page; after refused input, with that form bound, its errors and the typed text."""
+    services.case_record_view(actor=actor, case=case, what="submission")
+    language = get_language()
+    definition = case_definition(case)
+    submission = case.submission
+    answers: Mapping[str, Any] = submission.answers or {}
+    files = _form_files(definition, answers, language)
+    blocks = [
+        AnswerBlock(section=section, lines=[AnswerLine(row=row, file=files.get(row.key)) for row in section.rows])
+        for section in answer_sections(definition, answers, language=language)
+    ]
+    staff = _staff_names(actor)
+    timeline = _timeline(selectors.staff_case_events(actor=actor, case=case), case=case, staff=staff, language=language)
+    me = str(actor.user.pk) if actor.user is not None else ""
+    assignee = str(case.assignee_id) if case.assignee_id else ""
+    statuses = _status_choices(case, definition, language)
+
+    def bound_or_new[F: StatusForm | RequestForm | NoteForm | AssignForm](kind: type[F], new: F) -> F:
+        return error_form if isinstance(error_form, kind) else new
+
+    context = {
+        "case": case,
+        "submission": submission,
+        "profile": case.profile,
+        "definition_title": definition.title_text(language),
+        "definition": definition,
+        "service_title": pick(case.service.title, language),
+        "status_label": status_label(case, case.status, language),
+        "waiting": not case.is_closed and bool(case.resume_status),
+        "assignee_name": staff.get(assignee, _("(former staff member)")) if assignee else "",
+        "assigned_to_me": bool(assignee) and assignee == me,
+        "me": me,
+        "blocks": blocks,
+        "form_files": list(files.values()),
+        "attachments": [attachment for entry in timeline for attachment in entry.attachments],
+        "timeline": timeline,
+        "can_request": definition.asks_citizen_status is not None,
+        "error_form": error_form,
+        "status_form": bound_or_new(StatusForm, StatusForm(statuses=statuses)),
+        "request_form": bound_or_new(RequestForm, RequestForm()),
+        "note_form": bound_or_new(NoteForm, NoteForm()),
+        "assign_form": bound_or_new(AssignForm, AssignForm(staff=list(staff.items()), initial={"assignee": assignee})),
+        "unsaved_text": _unsaved_text(error_form) if case.is_closed else "",
+    }
+    return render(request, "backoffice/cases/detail.html", context, status=status)
+
+
+def _unsaved_text(form: StatusForm | RequestForm | NoteForm | AssignForm | None) -> str:
+    """What the clerk typed into a form a closed case no longer shows, to copy it elsewhere."""
+    if form is None or isinstance(form, AssignForm):
+        return ""
+    field = {StatusForm: "note", RequestForm: "message", NoteForm: "text"}[type(form)]
+    return str(form.data.get(field) or "")
+
+
+@staff_actor_required
+@require_http_methods(["GET", "HEAD"])
+def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    actor = staff_request_actor(request)
+    case = selectors.staff_case_get(actor=actor, case_id=case_id)
+    return _detail(request, actor=actor, case=case)
+
+
+def _done(request: HttpRequest, case: Case, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("backoffice:case_detail", case_id=case.pk)
+
+
+@staff_actor_required
+@require_POST
+def case_status(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """Change the status (a final status closes the case), with an optional note."""
+    actor = staff_request_actor(request)
+    case = selectors.staff_case_get(actor=actor, case_id=case_id)
+    language = get_language()
+    form = StatusForm(request.POST, statuses=_status_choices(case, case_definition(case), language))
+    if form.is_valid():
+        try:
+            case = services.case_set_status(
+                actor=actor, case=case, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            attach_service_error(form, error, fields=_STATUS_ERRORS)
+        else:
+            label = status_label(case, case.status, language)
+            if case.is_closed:
+                return _done(request, case, _("The case is closed with the status “%(status)s”.") % {"status": label})
+            return _done(request, case, _("The status is now “%(status)s”.") % {"status": label})
+    return _detail(request, actor=actor, case=case, error_form=form, status=400)
+
+
+@staff_actor_required
+@require_POST
+def case_request(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """Ask the applicant for information or documents."""
+    actor = staff_request_actor(request)
+    case = selectors.staff_case_get(actor=actor, case_id=case_id)
+    form = RequestForm(request.POST)
+    if form.is_valid():
+        try:
+            case = services.case_request_information(actor=actor, case=case, message=form.cleaned_data["message"])
+        except ValidationError as error:
+            attach_service_error(form, error, fields=_REQUEST_ERRORS)
+        else:
+            return _done(request, case, _("Your question was sent to the applicant. The case waits for the answer."))
+    return _detail(request, actor=actor, case=case, error_form=form, status=400)
+
+
+@staff_actor_required
+@require_POST
+def case_note(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """Add an internal note (never shown to the applicant)."""
+    actor = staff_request_actor(request)
+    case = selectors.staff_case_get(actor=actor, case_id=case_id)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_add_note(actor=actor, case=case, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            attach_service_error(form, error, fields=_NOTE_ERRORS)
+        else:
+            return _done(request, case, _("The internal note was saved."))
+    return _detail(request, actor=actor, case=case, error_form=form, status=400)
+
+
+@staff_actor_required
+@require_POST
+def case_assign(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """Give the case to a member of the authority's staff, or to nobody."""
+    actor = staff_request_actor(request)
+    case = selectors.staff_case_get(actor=actor, case_id=case_id)
+    staff = _staff_names(actor)
+    form = AssignForm(request.POST, staff=list(staff.items()))
+    if form.is_valid():
+        chosen = form.cleaned_data["assignee"]
+        assignee = selectors.staff_members(actor=actor).filter(pk=chosen).first() if chosen else None
+        try:
+            if chosen and assignee is None:  # left the authority a moment ago
+                raise ValidationError(_("Choose a member of this authority's staff."), code="not_staff")
+            case = services.case_assign(actor=actor, case=case, assignee=assignee)
+        except ValidationError as error:
+            attach_service_error(form, error, fields=_ASSIGN_ERRORS)
+        else:
+            if assignee is None:
+                return _done(request, case, _("The case is not assigned to anyone now."))
+            if actor.user is not None and assignee.pk == actor.user.pk:
+                return _done(request, case, _("The case is now assigned to you."))
+            return _done(request, case, _("The case is now assigned to %(name)s.") % {"name": staff[chosen]})
+    return _detail(request, actor=actor, case=case, error_form=form, status=400)
+
+
+# --- Downloads ----------------------------------------------------------------------------------
+
+
+def _safe_name(name: str) -> str:
+    """A person's file name made harmless for ``filename*``: no folders, no control or
+    direction-changing characters, not too long."""
+    base = unicodedata.normalize("NFC", (name or "").replace("\\", "/")).rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
+    return base.strip().strip(".")[:150]
+
+
+def _as_download[R: HttpResponseBase](response: R, *, filename: str, original: str = "") -> R:
+    """Headers for a download: always saved, never shown inline or guessed, never cached.
+
+    ``filename`` is plain ASCII (built from the reference); ``original`` (the applicant's own file
+    name) is given as an RFC 5987 ``filename*`` that browsers prefer when they understand it."""
+    disposition = f'attachment; filename="{filename}"'
+    safe = _safe_name(original)
+    if safe:
+        disposition += f"; filename*=UTF-8''{quote(safe, safe='')}"
+    response["Content-Disposition"] = disposition
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_actor_required
+@require_http_methods(["GET", "HEAD"])
+def case_pdf(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """The submission as a PDF for the authority's files."""
+    actor = staff_request_actor(request)
+    case = selectors.staff_case_get(actor=actor, case_id=case_id)
+    content = documents.submission_pdf(case=case, language=get_language(), audience="staff")
+    services.case_record_view(actor=actor, case=case, what="pdf")
+    return _as_download(HttpResponse(content, content_type="application/pdf"), filename=f"{case.reference}.pdf")
+
+
+@staff_actor_required
+@require_http_methods(["GET", "HEAD"])
+def case_json(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """The submission as JSON, for the authority's own systems."""
+    actor = staff_request_actor(request)
+    case = selectors.staff_case_get(actor=actor, case_id=case_id)
+    data = documents.submission_json(case=case)
+    services.case_record_view(actor=actor, case=case, what="json")
+    content = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    response = HttpResponse(content.encode(), content_type="application/json; charset=utf-8")
+    return _as_download(response, filename=f"{case.reference}.json")
+
+
+def _stream_file(*, actor: Actor, case: Case, stored: CaseAttachment | Upload) -> StreamingHttpResponse:
+    """Decrypt a stored file while sending it (constant memory), after recording the access."""
+    try:
+        chunks: Iterator[bytes] = blob_open(
+            storage_name=stored.storage_name, data_key_id=str(stored.data_key_id), aad=stored.aad
+        )
+    except (crypto.DecryptionError, FileNotFoundError, ValueError) as exc:  # erased, gone, or not a blob
+        raise Http404 from exc
+    try:
+        services.case_record_view(actor=actor, case=case, what="document")
+    except BaseException:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+        raise
+    # Only the types uploads are checked against are served as such; anything else as bytes.
+    content_type = stored.content_type if stored.content_type in _EXTENSIONS else "application/octet-stream"
+    response = StreamingHttpResponse(chunks, content_type=content_type)
+    response["Content-Length"] = str(stored.size)
+    extension = _EXTENSIONS.get(content_type, "bin")
+    filename = f"{case.reference}-{str(stored.pk)[:8]}.{extension}"
+    return _as_download(response, filename=filename, original=stored.name or "")
+
+
+@staff_actor_required
+@require_http_methods(["GET", "HEAD"])
+def case_attachment(request: HttpRequest, case_id: uuid.UUID, attachment_id: uuid.UUID) -> HttpResponse:
+    """A document the applicant added to the case (answering a request)."""
+    actor = staff_request_actor(request)
+    case = selectors.staff_case_get(actor=actor, case_id=case_id)
+    attachment = selectors.case_attachment_get(actor=actor, case=case, attachment_id=attachment_id)
+    # ``staff_actor_required`` is typed for ``HttpResponse``; a streamed file is served the same way.
+    return cast(HttpResponse, _stream_file(actor=actor, case=case, stored=attachment))
+
+
+@staff_actor_required
+@require_http_methods(["GET", "HEAD"])
+def case_upload(request: HttpRequest, case_id: uuid.UUID, upload_id: uuid.UUID) -> HttpResponse:
+    """A file given in the submitted form."""
+    actor = staff_request_actor(request)
+    case = selectors.staff_case_get(actor=actor, case_id=case_id)
+    upload = selectors.case_upload_get(actor=actor, case=case, upload_id=upload_id)
+    return cast(HttpResponse, _stream_file(actor=actor, case=case, stored=upload))
