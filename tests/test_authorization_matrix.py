@@ -135,6 +135,16 @@ def citizens(status: Expected, *, guest: Expected = LOGIN) -> dict[str, Expected
     return expect(guest=guest, alice=status, bob=status, clara=status, dario=status, olga=status)
 
 
+def owner_only(status: Expected) -> dict[str, Expected]:
+    """Alice's own object: she gets ``status``, everyone else the same 404, guests the login."""
+    return expect(guest=LOGIN, alice=status, bob=404, clara=404, dario=404, olga=404)
+
+
+def staff_of_case(status: Expected) -> dict[str, Expected]:
+    """Staff of the case's authority (Clara) get ``status``; nobody else learns that it exists."""
+    return expect(guest=LOGIN, alice=404, bob=404, clara=status, dario=404, olga=404)
+
+
 MATRIX: list[Row] = [
     # --- public ---------------------------------------------------------------------------
     Row("home", expect(guest=200, alice=200, bob=200, clara=200, dario=200, olga=200)),
@@ -301,7 +311,73 @@ MATRIX: list[Row] = [
         label="a display flag",
     ),
     # --- staff area: /backoffice/ --------------------------------------------------------------
+    Row(
+        "eforms:draft_review",
+        expect(guest=LOGIN, alice=302, bob=404, clara=404, dario=404, olga=404),
+        args=alice_draft,
+        method="post",
+        data=lambda w: {"confirm": "on"},
+        label="Alice's draft: submit",
+    ),
+    Row(
+        "eforms:submission_confirmation",
+        expect(guest=LOGIN, alice=200, bob=404, clara=404, dario=404, olga=404),
+        args=alice_case,
+        label="Alice's case",
+    ),
+    Row("cases:list", citizens(200), label="the cases of one's own profile"),
+    Row("cases:detail", owner_only(200), args=alice_case, label="Alice's case"),
+    Row("cases:receipt", owner_only(200), args=alice_case, label="Alice's case"),
+    Row("cases:reply", owner_only(302), args=alice_case, label="GET: to the form on the case page"),
+    Row(
+        "cases:reply",
+        owner_only(302),
+        args=alice_case,
+        method="post",
+        data=lambda w: {"text": "Hier die Rückseite."},
+        label="Alice's case, waiting for her answer",
+    ),
+    Row("cases:reuse", expect(guest=LOGIN, alice=405, bob=405, clara=405, dario=405, olga=405), args=alice_case),
+    Row("cases:reuse", owner_only(302), args=alice_case, method="post", label="a new draft from Alice's answers"),
+    Row("cases:attachment", owner_only(200), args=alice_case_attachment, label="Alice's document"),
+    Row("cases:upload", owner_only(200), args=alice_case_upload, label="a file of Alice's form"),
+    Row("account:notifications", citizens(200)),
+    Row("account:notifications", citizens(302), method="post", data=lambda w: {"channel": "account"}),
     Row("backoffice:index", expect(guest=LOGIN, alice=404, bob=404, clara=200, dario=200, olga=404)),
+    Row("backoffice:case_queue", expect(guest=LOGIN, alice=404, bob=404, clara=200, dario=200, olga=404)),
+    Row("backoffice:case_detail", staff_of_case(200), args=alice_case, label="Alice's case (audited)"),
+    Row(
+        "backoffice:case_status",
+        staff_of_case(302),
+        args=alice_case,
+        method="post",
+        data=lambda w: {"status": "in_progress", "note": ""},
+    ),
+    Row(
+        "backoffice:case_request",
+        staff_of_case(302),
+        args=alice_case,
+        method="post",
+        data=lambda w: {"message": "Bitte auch die Rückseite."},
+    ),
+    Row(
+        "backoffice:case_note",
+        staff_of_case(302),
+        args=alice_case,
+        method="post",
+        data=lambda w: {"text": "Rückseite fehlt noch."},
+    ),
+    Row(
+        "backoffice:case_assign",
+        staff_of_case(302),
+        args=alice_case,
+        method="post",
+        data=lambda w: {"assignee": str(w.users[CLARA].pk)},
+    ),
+    Row("backoffice:case_pdf", staff_of_case(200), args=alice_case),
+    Row("backoffice:case_json", staff_of_case(200), args=alice_case),
+    Row("backoffice:case_attachment", staff_of_case(200), args=alice_case_attachment),
+    Row("backoffice:case_upload", staff_of_case(200), args=alice_case_upload),
     Row(
         "backoffice:choose_authority",
         expect(guest=LOGIN, alice=404, bob=404, clara=302, dario=404, olga=404),

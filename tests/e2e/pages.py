@@ -39,7 +39,7 @@ PAGES: tuple[Page, ...] = (
     Page("services-search", "/services/?q=hund"),
     Page("services-category", "/services/?category=moving"),
     Page("service", "/services/hundeanmeldung/"),
-    Page("service-appointment", "/services/baugesuch/"),
+    Page("service-building", "/services/baugesuch/"),
     Page("privacy", "/privacy/"),
     Page("cookies", "/privacy/cookies/"),
     Page("not-found", "/this-page-does-not-exist/", status=404),

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import time
-from urllib.parse import urlsplit
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,10 +13,8 @@ from django.views.decorators.http import require_http_methods
 
 from guichet.accounts.models import User
 from guichet.accounts.policy import citizen_required
-from guichet.core.actor import Actor
-from guichet.core.audit import audit_record
+from guichet.accounts.services import notification_channel_set
 from guichet.core.middleware import request_actor
-from guichet.core.models import AuditEvent
 
 
 class NotificationForm(forms.Form):
@@ -27,27 +23,6 @@ class NotificationForm(forms.Form):
         choices=User.NotificationChannel.choices,
         widget=forms.RadioSelect,
     )
-
-
-@transaction.atomic
-def notification_channel_set(*, actor: Actor, channel: str) -> User:
-    """Store the account's choice (a service: belongs in ``accounts.services``)."""
-    if not actor.is_citizen or actor.user is None:
-        raise PermissionDenied("only an account holder chooses how to be told")
-    if channel not in User.NotificationChannel.values:
-        raise ValueError(f"unknown notification channel {channel!r}")
-    user = User.objects.select_for_update().get(pk=actor.user.pk)
-    if user.notification_channel != channel:
-        user.notification_channel = channel
-        user.save(update_fields=["notification_channel"])
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.CHANGE,
-            obj=user,
-            subject_ref=str(user.pk),
-            detail={"notification_channel": channel},
-        )
-    return user
 
 
 @citizen_required

@@ -11,13 +11,14 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from guichet.accounts.models import Profile
 from guichet.core.actor import Actor
 from guichet.core.middleware import request_actor
 
-ViewFunc = Callable[..., HttpResponse]
+ViewFunc = Callable[..., HttpResponseBase]
 
 #: Profile kinds an account holder may add and remove themselves. The private profile is
 #: created at registration and lives as long as the account.
@@ -28,7 +29,7 @@ def citizen_required(view: ViewFunc) -> ViewFunc:
     """Log-in required for the citizen area: guests go to the login page (and come back)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         actor = request_actor(request)
         if actor.is_guest:
             return redirect_to_login(request.get_full_path())

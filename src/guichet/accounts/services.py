@@ -136,3 +136,24 @@ def profile_activate(*, actor: Actor, profile: Profile) -> Profile:
             detail={"activated": True},
         )
     return profile
+
+
+@transaction.atomic
+def notification_channel_set(*, actor: Actor, channel: str) -> User:
+    """Store how the account holder wants to hear about news on their cases."""
+    if not actor.is_citizen or actor.user is None:
+        raise PermissionDenied("only an account holder chooses how to be told")
+    if channel not in User.NotificationChannel.values:
+        raise ValueError(f"unknown notification channel {channel!r}")
+    user = User.objects.select_for_update().get(pk=actor.user.pk)
+    if user.notification_channel != channel:
+        user.notification_channel = channel
+        user.save(update_fields=["notification_channel"])
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.CHANGE,
+            obj=user,
+            subject_ref=str(user.pk),
+            detail={"notification_channel": channel},
+        )
+    return user

@@ -11,21 +11,20 @@ import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from guichet.accounts.models import Profile
+from guichet.backoffice import selectors as backoffice_selectors
 from guichet.backoffice.forms import (
     STATES,
     AssignForm,
@@ -40,11 +39,10 @@ from guichet.cases import documents, selectors, services
 from guichet.cases.models import Case, CaseAttachment, CaseEvent
 from guichet.cases.selectors import QueueFilter
 from guichet.cases.workflow import case_definition, status_label
-from guichet.catalogue.models import Service, pick
+from guichet.catalogue.models import pick
 from guichet.core import crypto
 from guichet.core.actor import Actor
 from guichet.core.files import EXTENSION_TYPES, blob_open
-from guichet.core.keys import data_keys_preload
 from guichet.eforms.answers import AnswerRow, AnswerSection, answer_sections
 from guichet.eforms.definition import FormDefinition
 from guichet.eforms.models import Upload
@@ -53,21 +51,6 @@ QUEUE_PAGE_SIZE = 50
 
 #: What the queue loads of a case: no profile, no answers, no account (data minimisation, and a
 #: fixed number of queries: loading those would decrypt them under one data key per person).
-_QUEUE_COLUMNS = (
-    "id",
-    "reference",
-    "status",
-    "needs_attention",
-    "is_closed",
-    "resume_status",
-    "opened_at",
-    "closed_at",
-    "assignee",
-    "service__id",
-    "service__title",
-    "submission__id",
-    "submission__form_version",
-)
 
 #: Which field a service's error belongs to, by its code (``None``: the whole form).
 _STATUS_ERRORS: dict[str, str | None] = {
@@ -88,28 +71,6 @@ for _extension, _mime in EXTENSION_TYPES.items():
 
 
 # --- Reads shared by the pages ------------------------------------------------------------------
-
-
-def _staff_names(actor: Actor) -> dict[str, str]:
-    """The names of the authority's staff by account id, in the selector's order.
-
-    A fixed number of queries however many staff: their data keys are unwrapped at once, and the
-    accounts themselves are not loaded (that would decrypt every email address, P32)."""
-    members = list(selectors.staff_members(actor=actor).only("id", "data_key_id", "date_joined"))
-    data_keys_preload(key_ids=[member.data_key_id for member in members])
-    names = {
-        str(profile.owner_id): profile.display_name
-        for profile in Profile.objects.filter(owner__in=[m.pk for m in members], kind=Profile.Kind.PRIVATE)
-    }
-    return {str(member.pk): names.get(str(member.pk)) or _("(no name given)") for member in members}
-
-
-def _service_choices(actor: Actor) -> list[tuple[int, str]]:
-    """The authority's services with an online form (catalogue data, no personal data)."""
-    if actor.authority is None:
-        return []
-    services_ = Service.objects.filter(authority=actor.authority).exclude(form_definition="").only("id", "title")
-    return sorted(((s.pk, pick(s.title)) for s in services_), key=lambda item: item[1].casefold())
 
 
 # --- The queue ----------------------------------------------------------------------------------
@@ -146,20 +107,10 @@ def _queue_rows(cases: Iterable[Case], *, actor: Actor, staff: Mapping[str, str]
                 status=status_label(case, case.status, language),
                 assignee=staff.get(assignee, _("(former staff member)")) if assignee else "",
                 is_mine=bool(assignee) and assignee == me,
-                waiting=not case.is_closed and bool(case.resume_status),
+                waiting=services.case_awaits_reply(case),
             )
         )
     return rows
-
-
-def _queue_cases(actor: Actor, filters: QueueFilter) -> QuerySet[Case]:
-    return (
-        selectors.staff_case_queue(actor=actor, filters=filters)
-        .select_related(None)
-        .select_related("service", "submission")
-        .only(*_QUEUE_COLUMNS)
-        .prefetch_related("submission__form_version")
-    )
 
 
 @staff_actor_required
@@ -168,7 +119,7 @@ def case_queue(request: HttpRequest) -> HttpResponse:
     """The authority's incoming cases, oldest first; filters by GET. Shows references, never names."""
     actor = staff_request_actor(request)
     language = get_language()
-    form = QueueFilterForm(request.GET or None, services=_service_choices(actor))
+    form = QueueFilterForm(request.GET or None, services=backoffice_selectors.service_choices(actor=actor))
     filters = form.queue_filter()
     tabs = []
     for state, label in STATES:
@@ -185,8 +136,10 @@ def case_queue(request: HttpRequest) -> HttpResponse:
                 current=state == filters.state,
             )
         )
-    staff = _staff_names(actor)
-    page = Paginator(_queue_cases(actor, filters), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    staff = backoffice_selectors.staff_member_names(actor=actor)
+    page = Paginator(selectors.staff_case_queue(actor=actor, filters=filters), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     current_tab = next(tab for tab in tabs if tab.current)
     context = {
         "authority": actor.authority,
@@ -322,7 +275,7 @@ def _detail(
         AnswerBlock(section=section, lines=[AnswerLine(row=row, file=files.get(row.key)) for row in section.rows])
         for section in answer_sections(definition, answers, language=language)
     ]
-    staff = _staff_names(actor)
+    staff = backoffice_selectors.staff_member_names(actor=actor)
     timeline = _timeline(selectors.staff_case_events(actor=actor, case=case), case=case, staff=staff, language=language)
     me = str(actor.user.pk) if actor.user is not None else ""
     assignee = str(case.assignee_id) if case.assignee_id else ""
@@ -339,7 +292,7 @@ def _detail(
         "definition": definition,
         "service_title": pick(case.service.title, language),
         "status_label": status_label(case, case.status, language),
-        "waiting": not case.is_closed and bool(case.resume_status),
+        "waiting": services.case_awaits_reply(case),
         "assignee_name": staff.get(assignee, _("(former staff member)")) if assignee else "",
         "assigned_to_me": bool(assignee) and assignee == me,
         "me": me,
@@ -442,7 +395,7 @@ def case_assign(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """Give the case to a member of the authority's staff, or to nobody."""
     actor = staff_request_actor(request)
     case = selectors.staff_case_get(actor=actor, case_id=case_id)
-    staff = _staff_names(actor)
+    staff = backoffice_selectors.staff_member_names(actor=actor)
     form = AssignForm(request.POST, staff=list(staff.items()))
     if form.is_valid():
         chosen = form.cleaned_data["assignee"]
@@ -538,20 +491,19 @@ def _stream_file(*, actor: Actor, case: Case, stored: CaseAttachment | Upload) -
 
 @staff_actor_required
 @require_http_methods(["GET", "HEAD"])
-def case_attachment(request: HttpRequest, case_id: uuid.UUID, attachment_id: uuid.UUID) -> HttpResponse:
+def case_attachment(request: HttpRequest, case_id: uuid.UUID, attachment_id: uuid.UUID) -> StreamingHttpResponse:
     """A document the applicant added to the case (answering a request)."""
     actor = staff_request_actor(request)
     case = selectors.staff_case_get(actor=actor, case_id=case_id)
     attachment = selectors.case_attachment_get(actor=actor, case=case, attachment_id=attachment_id)
-    # ``staff_actor_required`` is typed for ``HttpResponse``; a streamed file is served the same way.
-    return cast(HttpResponse, _stream_file(actor=actor, case=case, stored=attachment))
+    return _stream_file(actor=actor, case=case, stored=attachment)
 
 
 @staff_actor_required
 @require_http_methods(["GET", "HEAD"])
-def case_upload(request: HttpRequest, case_id: uuid.UUID, upload_id: uuid.UUID) -> HttpResponse:
+def case_upload(request: HttpRequest, case_id: uuid.UUID, upload_id: uuid.UUID) -> StreamingHttpResponse:
     """A file given in the submitted form."""
     actor = staff_request_actor(request)
     case = selectors.staff_case_get(actor=actor, case_id=case_id)
     upload = selectors.case_upload_get(actor=actor, case=case, upload_id=upload_id)
-    return cast(HttpResponse, _stream_file(actor=actor, case=case, stored=upload))
+    return _stream_file(actor=actor, case=case, stored=upload)

@@ -29,6 +29,8 @@ ASSIGNEE_FILTERS: tuple[tuple[str, Any], ...] = (
     ("nobody", _("Not assigned")),
 )
 MAX_SEARCH = 100
+#: The words ``cases.services`` uses for an empty message, so both refusals read the same.
+REQUIRED_MESSAGE = _("Please write a message.")
 
 
 class QueueFilterForm(forms.Form):
@@ -124,8 +126,8 @@ class RequestForm(forms.Form):
             "The applicant reads this message in their account and can answer with text and documents. "
             "The case waits for the answer."
         ),
-        required=False,  # the service refuses an empty message, with its own words
-        strip=False,
+        strip=False,  # the service trims and checks the length
+        error_messages={"required": REQUIRED_MESSAGE},
         widget=_textarea(6),
     )
 
@@ -136,10 +138,10 @@ class RequestForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(
-        label=_("Internal note"),
+        label=_("Note for the staff of this authority"),
         help_text=_("Only staff of this authority read internal notes; the applicant never sees them."),
-        required=False,
         strip=False,
+        error_messages={"required": REQUIRED_MESSAGE},
         widget=_textarea(4),
     )
 

@@ -12,14 +12,15 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from guichet.backoffice.selectors import staff_actor_for_request
 from guichet.core.actor import Actor
 
 logger = logging.getLogger("guichet.backoffice")
 
-ViewFunc = Callable[..., HttpResponse]
+ViewFunc = Callable[..., HttpResponseBase]
 
 
 def staff_actor_required(view: ViewFunc) -> ViewFunc:
@@ -27,7 +28,7 @@ def staff_actor_required(view: ViewFunc) -> ViewFunc:
     and not allowed look the same). For staff, ``request.actor`` becomes the staff actor."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         actor = staff_actor_for_request(request)

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from guichet.accounts.models import Profile, User
+from guichet.cases import selectors as case_selectors
+from guichet.catalogue.models import Service, pick
 from guichet.core.actor import Actor, staff_actor
 from guichet.core.keys import data_keys_preload
 from guichet.core.models import StaffMembership
@@ -76,3 +79,25 @@ def staff_list(*, actor: Actor) -> list[StaffMember]:
         for m in memberships
     ]
     return sorted(members, key=lambda member: member.name.casefold())
+
+
+def staff_member_names(*, actor: Actor) -> dict[str, str]:
+    """The names of the authority's staff by account id, in the selector's order.
+
+    A fixed number of queries however many staff: their data keys are unwrapped at once, and their
+    email addresses are not loaded (that would decrypt each one, and no page shows them, P32)."""
+    members = list(case_selectors.staff_members(actor=actor).only("id", "data_key_id", "date_joined"))
+    data_keys_preload(key_ids=[member.data_key_id for member in members])
+    names = {
+        str(profile.owner_id): profile.display_name
+        for profile in Profile.objects.filter(owner__in=[m.pk for m in members], kind=Profile.Kind.PRIVATE)
+    }
+    return {str(member.pk): names.get(str(member.pk)) or _("(no name given)") for member in members}
+
+
+def service_choices(*, actor: Actor) -> list[tuple[int, str]]:
+    """The authority's services with an online form (catalogue data, no personal data)."""
+    if actor.authority is None:
+        return []
+    services = Service.objects.filter(authority=actor.authority).exclude(form_definition="").only("id", "title")
+    return sorted(((s.pk, pick(s.title)) for s in services), key=lambda item: item[1].casefold())

@@ -125,7 +125,7 @@ def submission_pdf(*, case: Case, language: str, audience: Audience = "citizen")
                 _("About this receipt"),
                 paragraphs=(
                     _(
-                        "This receipt confirms that %(authority)s received the application on %(date)s. "
+                        "This receipt confirms that %(authority)s received the application (%(date)s). "
                         "It is not a decision: the authority will tell you its decision separately."
                     )
                     % {"authority": case.authority.name, "date": local_datetime(submission.submitted_at)},

@@ -32,7 +32,7 @@ def new_reference(*, year: int) -> str:
 def normalise_reference(text: str) -> str | None:
     """The canonical form of a typed reference (case, spaces and dashes ignored; O read as 0 is
     not possible, so O → Q is not guessed), or ``None`` if it cannot be one."""
-    compact = re.sub(r"[\s\-–.]", "", text or "").upper()
+    compact = re.sub(r"[\s\-\u2013.]", "", text or "").upper()
     match = _PATTERN.match(compact)
     if match is None:
         return None

@@ -4,6 +4,7 @@ staff the cases of their authority. Anything else is a 404 (``core.access.scoped
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -11,6 +12,7 @@ from django.db.models import Q, QuerySet
 from guichet.accounts.models import User
 from guichet.cases.models import Case, CaseAttachment, CaseEvent
 from guichet.cases.reference import normalise_reference
+from guichet.cases.workflow import case_awaits_reply, status_label
 from guichet.core.access import scoped_get
 from guichet.core.actor import Actor
 from guichet.core.keys import data_keys_preload
@@ -24,6 +26,39 @@ def case_list(*, actor: Actor) -> QuerySet[Case]:
     if not actor.is_citizen or actor.profile is None:
         return Case.objects.none()
     return Case.objects.filter(profile=actor.profile).select_related(*_RELATED).order_by("-updated_at")
+
+
+def case_list_light(*, actor: Actor) -> QuerySet[Case]:
+    """``case_list`` without the answers: lists need no decryption per row."""
+    return case_list(actor=actor).defer("submission__answers")
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One line of a list of cases: the status as the citizen sees it, and whether the
+    authority waits for an answer."""
+
+    case: Case
+    status: str
+    awaits_reply: bool
+
+
+def case_summaries(cases: Iterable[Case], *, language: str) -> list[CaseSummary]:
+    """Summaries of ``cases`` read through ``case_list``: the workflow comes from the form
+    version already joined, so this adds no query."""
+    return [
+        CaseSummary(
+            case=case,
+            status=status_label(case, case.public_status, language),
+            awaits_reply=case_awaits_reply(case),
+        )
+        for case in cases
+    ]
+
+
+def dashboard_cases(*, actor: Actor, language: str, limit: int = 5) -> list[CaseSummary]:
+    """The latest cases of the actor's profile for the dashboard (one query, whatever the number)."""
+    return case_summaries(case_list_light(actor=actor)[:limit], language=language)
 
 
 def case_get(*, actor: Actor, case_id: uuid.UUID | str) -> Case:
@@ -52,9 +87,34 @@ def staff_case_list(*, actor: Actor) -> QuerySet[Case]:
     return Case.objects.filter(authority=actor.authority).select_related(*_RELATED, "assignee", "profile")
 
 
+#: What a queue row shows: no answers, no profile, nothing that needs decrypting.
+_QUEUE_COLUMNS = (
+    "id",
+    "reference",
+    "status",
+    "needs_attention",
+    "is_closed",
+    "opened_at",
+    "closed_at",
+    "assignee",
+    "service__id",
+    "service__title",
+    "submission__id",
+    "submission__form_version",
+)
+
+
 def staff_case_queue(*, actor: Actor, filters: QueueFilter) -> QuerySet[Case]:
-    """The authority's incoming queue: oldest first (first come, first served)."""
-    cases = staff_case_list(actor=actor)
+    """The authority's incoming queue: oldest first (first come, first served). References, not
+    names: a row never loads the applicant's profile or answers (a constant number of queries)."""
+    if not actor.is_staff or actor.authority is None:
+        return Case.objects.none()
+    cases = (
+        Case.objects.filter(authority=actor.authority)
+        .select_related("service", "submission")
+        .only(*_QUEUE_COLUMNS)
+        .prefetch_related("submission__form_version")
+    )
     match filters.state:
         case "open":
             cases = cases.filter(is_closed=False)

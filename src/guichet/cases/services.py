@@ -18,7 +18,7 @@ from guichet.accounts.models import User
 from guichet.cases import notifications
 from guichet.cases.models import Case, CaseAttachment, CaseEvent
 from guichet.cases.reference import new_reference
-from guichet.cases.workflow import case_definition
+from guichet.cases.workflow import case_awaits_reply, case_definition
 from guichet.core.actor import Actor
 from guichet.core.audit import audit_record
 from guichet.core.files import blob_save
@@ -61,7 +61,11 @@ def _clean_text(text: str, *, required: bool) -> str:
 
 def _event(case: Case, *, actor: Actor, kind: str, status: str = "", visible: bool, text: str = "") -> CaseEvent:
     author_kind = (
-        CaseEvent.Author.STAFF if actor.is_staff else CaseEvent.Author.CITIZEN if actor.is_citizen else CaseEvent.Author.SYSTEM
+        CaseEvent.Author.STAFF
+        if actor.is_staff
+        else CaseEvent.Author.CITIZEN
+        if actor.is_citizen
+        else CaseEvent.Author.SYSTEM
     )
     return CaseEvent.objects.create(
         case=case,
@@ -129,6 +133,7 @@ def case_set_status(*, actor: Actor, case: Case, status: str, note: str = "") ->
     note = _clean_text(note, required=False)
     now = timezone.now()
     case.status = target.key
+    case.resume_status = ""  # the clerk moved on: the case no longer waits for the applicant
     case.updated_at = now
     case.needs_attention = False
     if target.visible:
@@ -136,12 +141,14 @@ def case_set_status(*, actor: Actor, case: Case, status: str, note: str = "") ->
     if target.final:
         case.is_closed = True
         case.closed_at = now
-    case.save(
-        update_fields=["status", "public_status", "is_closed", "closed_at", "updated_at", "needs_attention"]
-    )
+    case.save(update_fields=["status", "public_status", "is_closed", "closed_at", "updated_at", "needs_attention"])
     _event(case, actor=actor, kind=CaseEvent.Kind.STATUS, status=target.key, visible=target.visible, text=note)
     audit_record(
-        actor=actor, action=AuditEvent.Action.CHANGE, obj=case, subject_ref=_subject(case), detail={"status": target.key}
+        actor=actor,
+        action=AuditEvent.Action.CHANGE,
+        obj=case,
+        subject_ref=_subject(case),
+        detail={"status": target.key},
     )
     if target.visible:
         notifications.notify_updated(case)
@@ -177,18 +184,11 @@ def _check_owner(actor: Actor, case: Case) -> None:
         raise PermissionDenied
 
 
-def case_awaits_reply(case: Case) -> bool:
-    asking = case_definition(case).asks_citizen_status
-    return not case.is_closed and asking is not None and case.status == asking.key
-
-
 MAX_REPLY_FILES = 10
 
 
 @transaction.atomic
-def case_reply(
-    *, actor: Actor, case: Case, text: str, files: Sequence[tuple[UploadedFile, str]] = ()
-) -> CaseEvent:
+def case_reply(*, actor: Actor, case: Case, text: str, files: Sequence[tuple[UploadedFile, str]] = ()) -> CaseEvent:
     """The citizen answers the authority's request, with documents (``(upload, content type)``
     pairs, already checked by the form). The case goes back to the status it had before."""
     _check_owner(actor, case)
@@ -197,7 +197,9 @@ def case_reply(
         raise ValidationError(_("The authority is not waiting for an answer on this case."), code="not_waiting")
     text = _clean_text(text, required=not files)
     if len(files) > MAX_REPLY_FILES:
-        raise ValidationError(_("Add at most %(count)s documents at once."), code="too_many", params={"count": MAX_REPLY_FILES})
+        raise ValidationError(
+            _("Add at most %(count)s documents at once."), code="too_many", params={"count": MAX_REPLY_FILES}
+        )
     definition = case_definition(case)
     back = definition.status(case.resume_status) or definition.initial_status
     case.status = back.key
@@ -225,7 +227,9 @@ def case_add_note(*, actor: Actor, case: Case, text: str) -> CaseEvent:
     _check_staff(actor, case)
     text = _clean_text(text, required=True)
     event = _event(case, actor=actor, kind=CaseEvent.Kind.NOTE, visible=False, text=text)
-    audit_record(actor=actor, action=AuditEvent.Action.CHANGE, obj=case, subject_ref=_subject(case), detail={"note": True})
+    audit_record(
+        actor=actor, action=AuditEvent.Action.CHANGE, obj=case, subject_ref=_subject(case), detail={"note": True}
+    )
     return event
 
 
@@ -234,18 +238,25 @@ def case_assign(*, actor: Actor, case: Case, assignee: User | None) -> Case:
     """Give the case to a member of the authority's staff (``None``: nobody)."""
     _check_staff(actor, case)
     case = _lock(case)
-    if assignee is not None and not StaffMembership.objects.filter(user=assignee, authority_id=case.authority_id).exists():
+    if (
+        assignee is not None
+        and not StaffMembership.objects.filter(user=assignee, authority_id=case.authority_id).exists()
+    ):
         raise ValidationError(_("Choose a member of this authority's staff."), code="not_staff")
     if case.assignee_id == (assignee.pk if assignee else None):
         return case
     case.assignee = assignee
     case.save(update_fields=["assignee"])
     _event(case, actor=actor, kind=CaseEvent.Kind.ASSIGNED, visible=False)
-    audit_record(actor=actor, action=AuditEvent.Action.CHANGE, obj=case, subject_ref=_subject(case), detail={"assigned": True})
+    audit_record(
+        actor=actor, action=AuditEvent.Action.CHANGE, obj=case, subject_ref=_subject(case), detail={"assigned": True}
+    )
     return case
 
 
 def case_record_view(*, actor: Actor, case: Case, what: str = "submission") -> None:
     """Staff opened or downloaded the submission: the citizen sees it under "who accessed my data"."""
     _check_staff(actor, case)
-    audit_record(actor=actor, action=AuditEvent.Action.VIEW, obj=case, subject_ref=_subject(case), detail={"what": what})
+    audit_record(
+        actor=actor, action=AuditEvent.Action.VIEW, obj=case, subject_ref=_subject(case), detail={"what": what}
+    )

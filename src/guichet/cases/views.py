@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 from urllib.parse import quote
@@ -17,7 +17,6 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,7 +40,6 @@ from guichet.eforms.pricing import calculate_fee
 from guichet.eforms.services import draft_from_submission
 
 PAGE_SIZE = 20
-DASHBOARD_SIZE = 5
 
 
 def _language() -> str:
@@ -51,45 +49,12 @@ def _language() -> str:
 # --- Lists -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CaseSummary:
-    """One line of a list of cases: the status as the citizen sees it, and whether the
-    authority waits for an answer."""
-
-    case: Case
-    status: str
-    awaits_reply: bool
-
-
-def case_summaries(cases: Iterable[Case], *, language: str) -> list[CaseSummary]:
-    """Summaries of ``cases`` (read through ``selectors.case_list``: the workflow comes from the
-    form version already joined, so this adds no query)."""
-    return [
-        CaseSummary(
-            case=case,
-            status=status_label(case, case.public_status, language),
-            awaits_reply=services.case_awaits_reply(case),
-        )
-        for case in cases
-    ]
-
-
-def _cases(actor: Actor) -> QuerySet[Case]:
-    # The answers are not needed for a list: no decryption per row.
-    return selectors.case_list(actor=actor).defer("submission__answers")
-
-
-def dashboard_cases(*, actor: Actor, limit: int = DASHBOARD_SIZE) -> list[CaseSummary]:
-    """The latest cases of the actor's profile for the dashboard (one query, whatever the number)."""
-    return case_summaries(_cases(actor)[:limit], language=_language())
-
-
 @citizen_required
 @require_http_methods(["GET", "HEAD"])
 def case_list(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
-    page = Paginator(_cases(actor), PAGE_SIZE).get_page(request.GET.get("page"))
-    items = case_summaries(page.object_list, language=_language())
+    page = Paginator(selectors.case_list_light(actor=actor), PAGE_SIZE).get_page(request.GET.get("page"))
+    items = selectors.case_summaries(page.object_list, language=_language())
     return render(request, "cases/case_list.html", {"page": page, "items": items})
 
 
@@ -218,7 +183,7 @@ def case_reply(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                 actor=actor, case=case, text=form.cleaned_data["text"], files=form.cleaned_data["documents"]
             )
         except ValidationError as error:
-            if error.code == "not_waiting":
+            if getattr(error, "code", None) == "not_waiting":
                 return _refused(request, case, typed)
             form.add_error(None, error)
         else:
@@ -276,10 +241,18 @@ def case_reuse(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 # --- Downloads ---------------------------------------------------------------------------------
 
 
+def _ascii_char(char: str) -> str:
+    if char.isascii():
+        return char if char.isprintable() and char not in '"\\;' else "_"
+    if char == "ß":
+        return "ss"
+    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    return base if base.isascii() and base.isprintable() and base not in '"\\;' else "_"
+
+
 def _ascii_filename(name: str) -> str:
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    cleaned = "".join(c if c.isprintable() and c not in '"\\;' else "_" for c in folded).strip()
-    return cleaned or "document"
+    """The fallback name for clients without RFC 5987: accents dropped, anything else as "_"."""
+    return "".join(_ascii_char(char) for char in name).strip() or "document"
 
 
 def content_disposition(name: str) -> str:

@@ -18,3 +18,9 @@ def status_of(case: Case, key: str | None = None) -> CaseStatus | None:
 def status_label(case: Case, key: str, language: str) -> str:
     status = status_of(case, key)
     return status.label_text(language) if status is not None else key
+
+
+def case_awaits_reply(case: Case) -> bool:
+    """The authority asked the citizen for information and waits for the answer."""
+    asking = case_definition(case).asks_citizen_status
+    return not case.is_closed and asking is not None and case.status == asking.key

@@ -208,7 +208,7 @@ SERVICES: list[tuple[str, str, tuple[str, ...], str, int, dict[str, dict[str, st
         "hundesteuer",
         "city",
         ("animals", "taxes"),
-        Service.Channel.CONTACT,
+        Service.Channel.ONLINE,
         150,
         {
             "title": _t("Hundesteuer", "Impôt sur les chiens", "Tassa sui cani", "Dog tax"),
@@ -398,7 +398,7 @@ SERVICES: list[tuple[str, str, tuple[str, ...], str, int, dict[str, dict[str, st
         "baugesuch",
         "city",
         ("building",),
-        Service.Channel.APPOINTMENT,
+        Service.Channel.ONLINE,
         140,
         {
             "title": _t(
@@ -518,7 +518,7 @@ SERVICES: list[tuple[str, str, tuple[str, ...], str, int, dict[str, dict[str, st
         "fundsachen",
         "city",
         ("security",),
-        Service.Channel.CONTACT,
+        Service.Channel.ONLINE,
         410,
         {
             "title": _t("Fundsachen", "Objets trouvés", "Oggetti smarriti", "Lost property"),

@@ -19,6 +19,7 @@ from guichet.catalogue.models import pick
 from guichet.eforms.conditions import visibility
 from guichet.eforms.definition import Field, FormDefinition
 
+
 @dataclass(frozen=True)
 class AnswerRow:
     key: str

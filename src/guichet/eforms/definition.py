@@ -213,10 +213,17 @@ class CaseStatus:
 #: The workflow of a form that declares no ``statuses``.
 DEFAULT_STATUSES: tuple[CaseStatus, ...] = (
     CaseStatus("received", {"de": "Eingegangen", "fr": "Reçue", "it": "Ricevuta", "en": "Received"}),
-    CaseStatus("in_progress", {"de": "In Bearbeitung", "fr": "En traitement", "it": "In elaborazione", "en": "In progress"}),
+    CaseStatus(
+        "in_progress", {"de": "In Bearbeitung", "fr": "En traitement", "it": "In elaborazione", "en": "In progress"}
+    ),
     CaseStatus(
         "information_needed",
-        {"de": "Angaben benötigt", "fr": "Informations requises", "it": "Informazioni necessarie", "en": "Information needed"},
+        {
+            "de": "Angaben benötigt",
+            "fr": "Informations requises",
+            "it": "Informazioni necessarie",
+            "en": "Information needed",
+        },
         asks_citizen=True,
     ),
     CaseStatus("decided", {"de": "Entschieden", "fr": "Décidée", "it": "Decisa", "en": "Decided"}),

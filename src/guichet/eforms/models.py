@@ -95,9 +95,7 @@ class Upload(models.Model):
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="uploads")
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
     draft = models.ForeignKey(Draft, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads")
-    submission = models.ForeignKey(
-        Submission, null=True, blank=True, on_delete=models.CASCADE, related_name="uploads"
-    )
+    submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.CASCADE, related_name="uploads")
     field_key = models.CharField(max_length=100)
     name = EncryptedCharField(_("file name"), max_length=255)
     content_type = models.CharField(max_length=100)

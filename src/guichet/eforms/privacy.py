@@ -94,6 +94,6 @@ registry.exempt(
     NotPersonal(
         model="eforms.FormVersion",
         fields=("source",),
-        reason=_("The published text of a form: questions, not anybody's answers"),
+        reason="The published text of a form: questions, not anybody's answers",
     ),
 )

@@ -10,7 +10,5 @@ urlpatterns = [
     path("account/drafts/<uuid:draft_id>/step/<int:step>/", views.draft_step, name="draft_step"),
     path("account/drafts/<uuid:draft_id>/review/", views.draft_review, name="draft_review"),
     path("account/drafts/<uuid:draft_id>/delete/", views.draft_delete, name="draft_delete"),
-    path(
-        "account/cases/<uuid:case_id>/confirmation/", views.submission_confirmation, name="submission_confirmation"
-    ),
+    path("account/cases/<uuid:case_id>/confirmation/", views.submission_confirmation, name="submission_confirmation"),
 ]

@@ -183,27 +183,22 @@ def draft_review(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
     Submitting is idempotent: a second POST for a draft already sent (double click, retry, back
     button) finds the submission and shows its confirmation instead of a second application."""
     actor = request_actor(request)
-    if request.method == "POST":
-        form = SubmitForm(request.POST)
-        if form.is_valid():
-            try:
-                submission = services.submission_create(actor=actor, draft_id=draft_id, language=_language())
-            except services.SubmissionIncomplete as exc:
-                messages.error(request, _("Some required answers are missing. Please complete this step."))
-                return redirect("eforms:draft_step", draft_id, exc.steps[0])
-            return redirect("eforms:submission_confirmation", submission.case.pk)
-        # Not confirmed: show the page again (the draft may also have been sent meanwhile).
-        if not selectors.draft_list(actor=actor).filter(pk=draft_id).exists():
-            submitted = selectors.submission_for_draft(actor=actor, draft_id=draft_id)
-            if submitted is not None:
-                return redirect("eforms:submission_confirmation", submitted.case.pk)
-    else:
-        form = SubmitForm()
-        if not selectors.draft_list(actor=actor).filter(pk=draft_id).exists():
-            submitted = selectors.submission_for_draft(actor=actor, draft_id=draft_id)
-            if submitted is not None:  # the back button after sending
+    if not selectors.draft_list(actor=actor).filter(pk=draft_id).exists():
+        submitted = selectors.submission_for_draft(actor=actor, draft_id=draft_id)
+        if submitted is None:
+            selectors.draft_get(actor=actor, draft_id=draft_id)  # the logged 404
+        else:  # double click, retry, or the back button after sending
+            if request.method != "POST":
                 messages.info(request, _("This application has already been sent."))
-                return redirect("eforms:submission_confirmation", submitted.case.pk)
+            return redirect("eforms:submission_confirmation", submitted.case.pk)
+    form = SubmitForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            submission = services.submission_create(actor=actor, draft_id=draft_id, language=_language())
+        except services.SubmissionIncomplete as exc:
+            messages.error(request, _("Some required answers are missing. Please complete this step."))
+            return redirect("eforms:draft_step", draft_id, exc.steps[0])
+        return redirect("eforms:submission_confirmation", submission.case.pk)
     draft = selectors.draft_get(actor=actor, draft_id=draft_id)
     definition = _definition(draft)
     if draft.current_step < len(definition.steps):

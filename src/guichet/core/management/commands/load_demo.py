@@ -152,12 +152,16 @@ class Command(BaseCommand):
         if clerk.active_profile_id is None:
             clerk.active_profile = clerk_private
             clerk.save(update_fields=["active_profile"])
-        StaffMembership.objects.update_or_create(
+        membership, _created = StaffMembership.objects.update_or_create(
             user=clerk, authority=city, defaults={"role": StaffMembership.Role.CLERK}
         )
 
         _account(email="operator@guichet.example", superuser=True)
         load_catalogue_demo(canton=canton, city=city)
+        # Cases build on the catalogue and the form engine (a domain app): imported late, used once.
+        from guichet.cases.demo import load_cases_demo
+
+        load_cases_demo(anna=anna, ben=ben, clerk=clerk, membership=membership)
 
         return [
             DemoLogin("anna.muster@example.ch", "citizen: Anna Muster, with the business Muster Schreinerei GmbH"),
