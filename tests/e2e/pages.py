@@ -50,7 +50,10 @@ PAGES: tuple[Page, ...] = (
     # starts Alice's draft and lands on its first step (/account/drafts/<id>/step/1/)
     Page("draft-step", "/services/hundeanmeldung/apply/", who="citizen"),
     Page("mfa", "/accounts/mfa/", who="citizen"),
+    Page("cases", "/account/cases/", who="citizen"),
+    Page("notifications", "/account/notifications/", who="citizen"),
     Page("backoffice", "/backoffice/", who="staff"),
+    Page("backoffice-queue", "/backoffice/cases/", who="staff"),
 )
 
 # Persona fixtures from tests/conftest.py.
