@@ -7,18 +7,16 @@ is audited with ``case_record_view``: the citizen sees it under "who accessed my
 from __future__ import annotations
 
 import json
-import unicodedata
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -40,9 +38,8 @@ from guichet.cases.models import Case, CaseAttachment, CaseEvent
 from guichet.cases.selectors import QueueFilter
 from guichet.cases.workflow import case_definition, status_label
 from guichet.catalogue.models import pick
-from guichet.core import crypto
 from guichet.core.actor import Actor
-from guichet.core.files import EXTENSION_TYPES, blob_open
+from guichet.core.downloads import as_download, open_stored, stored_file_response
 from guichet.eforms.answers import AnswerRow, AnswerSection, answer_sections
 from guichet.eforms.definition import FormDefinition
 from guichet.eforms.models import Upload
@@ -65,10 +62,6 @@ _NOTE_ERRORS: dict[str, str | None] = {"required": "text", "too_long": "text"}
 _ASSIGN_ERRORS: dict[str, str | None] = {"not_staff": "assignee"}
 
 #: The file name extension of each content type a stored file can have (the first spelling wins).
-_EXTENSIONS: dict[str, str] = {}
-for _extension, _mime in EXTENSION_TYPES.items():
-    _EXTENSIONS.setdefault(_mime, _extension)
-
 
 # --- Reads shared by the pages ------------------------------------------------------------------
 
@@ -418,29 +411,6 @@ def case_assign(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 # --- Downloads ----------------------------------------------------------------------------------
 
 
-def _safe_name(name: str) -> str:
-    """A person's file name made harmless for ``filename*``: no folders, no control or
-    direction-changing characters, not too long."""
-    base = unicodedata.normalize("NFC", (name or "").replace("\\", "/")).rsplit("/", 1)[-1]
-    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
-    return base.strip().strip(".")[:150]
-
-
-def _as_download[R: HttpResponseBase](response: R, *, filename: str, original: str = "") -> R:
-    """Headers for a download: always saved, never shown inline or guessed, never cached.
-
-    ``filename`` is plain ASCII (built from the reference); ``original`` (the applicant's own file
-    name) is given as an RFC 5987 ``filename*`` that browsers prefer when they understand it."""
-    disposition = f'attachment; filename="{filename}"'
-    safe = _safe_name(original)
-    if safe:
-        disposition += f"; filename*=UTF-8''{quote(safe, safe='')}"
-    response["Content-Disposition"] = disposition
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @staff_actor_required
 @require_http_methods(["GET", "HEAD"])
 def case_pdf(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
@@ -449,7 +419,7 @@ def case_pdf(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = selectors.staff_case_get(actor=actor, case_id=case_id)
     content = documents.submission_pdf(case=case, language=get_language(), audience="staff")
     services.case_record_view(actor=actor, case=case, what="pdf")
-    return _as_download(HttpResponse(content, content_type="application/pdf"), filename=f"{case.reference}.pdf")
+    return as_download(HttpResponse(content, content_type="application/pdf"), filename=f"{case.reference}.pdf")
 
 
 @staff_actor_required
@@ -462,17 +432,12 @@ def case_json(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     services.case_record_view(actor=actor, case=case, what="json")
     content = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     response = HttpResponse(content.encode(), content_type="application/json; charset=utf-8")
-    return _as_download(response, filename=f"{case.reference}.json")
+    return as_download(response, filename=f"{case.reference}.json")
 
 
 def _stream_file(*, actor: Actor, case: Case, stored: CaseAttachment | Upload) -> StreamingHttpResponse:
     """Decrypt a stored file while sending it (constant memory), after recording the access."""
-    try:
-        chunks: Iterator[bytes] = blob_open(
-            storage_name=stored.storage_name, data_key_id=str(stored.data_key_id), aad=stored.aad
-        )
-    except (crypto.DecryptionError, FileNotFoundError, ValueError) as exc:  # erased, gone, or not a blob
-        raise Http404 from exc
+    chunks = open_stored(storage_name=stored.storage_name, data_key_id=str(stored.data_key_id), aad=stored.aad)
     try:
         services.case_record_view(actor=actor, case=case, what="document")
     except BaseException:
@@ -480,13 +445,13 @@ def _stream_file(*, actor: Actor, case: Case, stored: CaseAttachment | Upload) -
         if close is not None:
             close()
         raise
-    # Only the types uploads are checked against are served as such; anything else as bytes.
-    content_type = stored.content_type if stored.content_type in _EXTENSIONS else "application/octet-stream"
-    response = StreamingHttpResponse(chunks, content_type=content_type)
-    response["Content-Length"] = str(stored.size)
-    extension = _EXTENSIONS.get(content_type, "bin")
-    filename = f"{case.reference}-{str(stored.pk)[:8]}.{extension}"
-    return _as_download(response, filename=filename, original=stored.name or "")
+    return stored_file_response(
+        chunks,
+        content_type=stored.content_type,
+        size=stored.size,
+        filename_stem=f"{case.reference}-{str(stored.pk)[:8]}",
+        original=stored.name or "",
+    )
 
 
 @staff_actor_required

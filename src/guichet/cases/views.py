@@ -7,17 +7,15 @@ services of ``cases`` and ``eforms``."""
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
-from urllib.parse import quote
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -30,12 +28,12 @@ from guichet.cases.forms import ReplyForm
 from guichet.cases.models import Case, CaseAttachment, CaseEvent
 from guichet.cases.workflow import case_definition, status_label
 from guichet.catalogue.models import pick
-from guichet.core import crypto
 from guichet.core.actor import Actor
-from guichet.core.files import blob_open
+from guichet.core.downloads import as_download, open_stored, stored_file_response
 from guichet.core.middleware import request_actor
 from guichet.eforms import selectors as eforms_selectors
 from guichet.eforms.answers import answer_sections
+from guichet.eforms.models import Upload
 from guichet.eforms.pricing import calculate_fee
 from guichet.eforms.services import draft_from_submission
 
@@ -192,20 +190,12 @@ def case_reply(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return render(request, "cases/case_detail.html", _detail_context(request, case, form=form), status=400)
 
 
-def _pdf_response(content: bytes, *, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @citizen_required
 @require_http_methods(["GET", "HEAD"])
 def case_receipt(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = selectors.case_get(actor=request_actor(request), case_id=case_id)
     content = documents.submission_pdf(case=case, language=_language(), audience="citizen")
-    return _pdf_response(content, filename=f"{case.reference}.pdf")
+    return as_download(HttpResponse(content, content_type="application/pdf"), filename=f"{case.reference}.pdf")
 
 
 @citizen_required
@@ -241,63 +231,30 @@ def case_reuse(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 # --- Downloads ---------------------------------------------------------------------------------
 
 
-def _ascii_char(char: str) -> str:
-    if char.isascii():
-        return char if char.isprintable() and char not in '"\\;' else "_"
-    if char == "ß":
-        return "ss"
-    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-    return base if base.isascii() and base.isprintable() and base not in '"\\;' else "_"
-
-
-def _ascii_filename(name: str) -> str:
-    """The fallback name for clients without RFC 5987: accents dropped, anything else as "_"."""
-    return "".join(_ascii_char(char) for char in name).strip() or "document"
-
-
-def content_disposition(name: str) -> str:
-    """An attachment header with an ASCII fallback and the exact name (RFC 6266 / RFC 5987)."""
-    name = name.replace("/", "_").replace("\\", "_") or "document"
-    return f"attachment; filename=\"{_ascii_filename(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
-
-
-#: Types the uploads were checked against are served as such; anything else as plain bytes.
-_SERVED_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png", "image/gif", "image/tiff", "image/heic"})
-
-
-def _stream(chunks: Iterator[bytes], *, name: str, content_type: str, size: int) -> HttpResponse:
-    served = content_type if content_type in _SERVED_TYPES else "application/octet-stream"
-    response = StreamingHttpResponse(chunks, content_type=served)
-    response["Content-Disposition"] = content_disposition(name)
-    response["Content-Length"] = str(size)
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    # ``citizen_required`` is typed for HttpResponse; a streamed response is served the same way.
-    return cast(HttpResponse, response)
-
-
-def _open(*, storage_name: str, data_key_id: str, aad: str) -> Iterator[bytes]:
-    try:
-        return blob_open(storage_name=storage_name, data_key_id=data_key_id, aad=aad)
-    except (crypto.DecryptionError, FileNotFoundError) as exc:  # erased or gone: nothing to give
-        raise Http404 from exc
+def _stream(case: Case, stored: CaseAttachment | Upload) -> StreamingHttpResponse:
+    chunks = open_stored(storage_name=stored.storage_name, data_key_id=str(stored.data_key_id), aad=stored.aad)
+    return stored_file_response(
+        chunks,
+        content_type=stored.content_type,
+        size=stored.size,
+        filename_stem=f"{case.reference}-{str(stored.pk)[:8]}",
+        original=stored.name or "",
+    )
 
 
 @citizen_required
 @require_http_methods(["GET", "HEAD"])
-def case_attachment(request: HttpRequest, case_id: uuid.UUID, attachment_id: uuid.UUID) -> HttpResponse:
+def case_attachment(request: HttpRequest, case_id: uuid.UUID, attachment_id: uuid.UUID) -> StreamingHttpResponse:
     actor = request_actor(request)
     case = selectors.case_get(actor=actor, case_id=case_id)
     attachment = selectors.case_attachment_get(actor=actor, case=case, attachment_id=attachment_id)
-    chunks = _open(storage_name=attachment.storage_name, data_key_id=str(attachment.data_key_id), aad=attachment.aad)
-    return _stream(chunks, name=attachment.name or "", content_type=attachment.content_type, size=attachment.size)
+    return _stream(case, attachment)
 
 
 @citizen_required
 @require_http_methods(["GET", "HEAD"])
-def case_upload(request: HttpRequest, case_id: uuid.UUID, upload_id: uuid.UUID) -> HttpResponse:
+def case_upload(request: HttpRequest, case_id: uuid.UUID, upload_id: uuid.UUID) -> StreamingHttpResponse:
     actor = request_actor(request)
     case = selectors.case_get(actor=actor, case_id=case_id)
     upload = selectors.case_upload_get(actor=actor, case=case, upload_id=upload_id)
-    chunks = _open(storage_name=upload.storage_name, data_key_id=str(upload.data_key_id), aad=upload.aad)
-    return _stream(chunks, name=upload.name or "", content_type=upload.content_type, size=upload.size)
+    return _stream(case, upload)
