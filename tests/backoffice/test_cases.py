@@ -25,7 +25,7 @@ from guichet.core import crypto
 from guichet.core.actor import Actor, citizen_actor, staff_actor
 from guichet.core.files import blob_save
 from guichet.core.models import AuditEvent, Authority, StaffMembership
-from guichet.eforms.models import Upload
+from guichet.eforms.models import Submission, Upload
 from tests.cases_support import residence_service, submitted_case
 from tests.conftest import login, make_citizen
 
@@ -604,3 +604,14 @@ def test_a_file_of_another_case_is_not_found(
     other = submitted_case(alice, authority)
     url = reverse("backoffice:case_attachment", args=[other.pk, attachment.pk])
     assert clara_client.get(url).status_code == 404
+
+
+def test_answers_from_a_verified_source_are_marked_for_the_clerk(
+    client: Client, alice: User, clara: User, authority: Authority
+) -> None:
+    case = submitted_case(alice, authority)
+    Submission.objects.filter(pk=case.submission_id).update(verified_keys=["first_name"])
+    login(client, clara)
+    page = client.get(reverse("backoffice:case_detail", args=[case.pk]), headers={"accept-language": "en"})
+    text = page.content.decode()
+    assert text.count("✓ verified") == 1

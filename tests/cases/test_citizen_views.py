@@ -256,7 +256,7 @@ def test_reply_with_a_pdf_attaches_it_and_returns_the_case(
     assert download["Content-Length"] == str(len(PDF))
     # ASCII name from the reference for old clients; the person's own name for the others
     assert download["Content-Disposition"] == (
-        f"attachment; filename=\"{case.reference}-{str(attachment.pk)[:8]}.pdf\"; "
+        f'attachment; filename="{case.reference}-{str(attachment.pk)[:8]}.pdf"; '
         "filename*=UTF-8''Pa%C3%9F%20M%C3%BCller.pdf"
     )
     assert download["X-Content-Type-Options"] == "nosniff"

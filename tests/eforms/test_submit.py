@@ -215,3 +215,23 @@ def test_concurrent_submits_of_one_draft_make_one_submission(alice: User, author
     assert all(not isinstance(result, Exception) for result in results), results
     assert len(set(results)) == 1
     assert Submission.objects.count() == Case.objects.count() == 1
+
+
+def test_an_address_field_is_prefilled_from_the_profile(client: Client, alice: User, authority: Authority) -> None:
+    from guichet.catalogue.services import service_upsert
+
+    profile = alice.active_profile
+    assert profile is not None
+    profile.street, profile.postal_code, profile.town = "Bahnhofstrasse 12a", "4500", "Solothurn"
+    profile.save()
+    service = service_upsert(
+        slug="hundeanmeldung", authority=authority, title={"de": "Hund"}, form_definition="dog-registration"
+    )
+    login(client, alice)
+    client.get(reverse("eforms:draft_start", args=[service.slug]))
+    draft = Draft.objects.get()
+    page = client.get(reverse("eforms:draft_step", args=[draft.pk, 1]), headers={"accept-language": "en"})
+    text = page.content.decode()
+    for value in ('value="Bahnhofstrasse"', 'value="12a"', 'value="4500"', 'value="Solothurn"'):
+        assert value in text
+    assert "Filled in from your profile" in text

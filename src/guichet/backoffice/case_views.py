@@ -174,6 +174,7 @@ class FormFile:
 class AnswerLine:
     row: AnswerRow
     file: FormFile | None
+    verified: bool = False  # came unchanged from a verified source (e.g. the confirmed email)
 
 
 @dataclass(frozen=True)
@@ -264,8 +265,12 @@ def _detail(
     submission = case.submission
     answers: Mapping[str, Any] = submission.answers or {}
     files = _form_files(definition, answers, language)
+    verified = set(submission.verified_keys or [])
     blocks = [
-        AnswerBlock(section=section, lines=[AnswerLine(row=row, file=files.get(row.key)) for row in section.rows])
+        AnswerBlock(
+            section=section,
+            lines=[AnswerLine(row=row, file=files.get(row.key), verified=row.key in verified) for row in section.rows],
+        )
         for section in answer_sections(definition, answers, language=language)
     ]
     staff = backoffice_selectors.staff_member_names(actor=actor)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -90,6 +91,28 @@ def profile_prefill(*, actor: Actor) -> dict[str, str]:
         values[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
     values.update({key: value for key, value in verified_prefill(actor=actor).items() if key not in values})
     return values
+
+
+_HOUSE_NUMBER = re.compile(r"^(?P<street>.*?\S)\s+(?P<number>\d+[a-zA-Z]?(?:[-/]\d+[a-zA-Z]?)?)$")
+
+
+def profile_address(*, actor: Actor) -> dict[str, str] | None:
+    """The active profile's address in the eCH-0010 shape of ``postal_address`` fields, or
+    ``None`` when the profile has none. "Bahnhofstrasse 1a" is split into street and number."""
+    profile = actor.profile
+    if not actor.is_citizen or profile is None or not (profile.street and profile.town):
+        return None
+    street, number = profile.street.strip(), ""
+    match = _HOUSE_NUMBER.match(street)
+    if match is not None:
+        street, number = match.group("street"), match.group("number")
+    return {
+        "street": street,
+        "house_number": number,
+        "postcode": profile.postal_code or "",
+        "town": profile.town,
+        "country": profile.country or "CH",
+    }
 
 
 def verified_prefill(*, actor: Actor) -> dict[str, str]:

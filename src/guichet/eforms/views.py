@@ -114,7 +114,10 @@ def draft_step(request: HttpRequest, draft_id: uuid.UUID, step: int) -> HttpResp
         initial = dict(answers)
         prefilled: set[str] = set()
         if not any(key in answers for key in step_keys):  # first visit of this step
-            prefill = selectors.profile_prefill(actor=actor)
+            prefill: dict[str, Any] = dict(selectors.profile_prefill(actor=actor))
+            address = selectors.profile_address(actor=actor)
+            if address is not None:
+                prefill.update({f.key: address for f in definition.steps[index].fields() if f.type == "postal_address"})
             prefilled = {key for key in prefill if key in step_keys}
             initial.update({key: prefill[key] for key in prefilled})
         form = build_step_form(definition=definition, step_index=index, language=language, answers=initial)
