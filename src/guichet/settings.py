@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "guichet.backoffice",
     "guichet.eforms",
     "guichet.cases",
+    "guichet.appointments",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("account/cases/", include("guichet.cases.urls")),
     path("account/", include("guichet.accounts.urls")),
     path("privacy/", include("guichet.privacy.urls")),
+    path("appointments/", include("guichet.appointments.urls")),
     path("backoffice/", include("guichet.backoffice.urls")),
     path(settings.ADMIN_URL_PREFIX, admin.site.urls),
 ]

@@ -7,7 +7,10 @@ no form content (P26), case reference and link only (P27).
 
 from __future__ import annotations
 
+import base64
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
@@ -51,23 +54,44 @@ def _payload_key(kid: str) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"guichet:task-payload").derive(master)
 
 
-def seal_payload(data: dict[str, str]) -> str:
+def seal_payload(data: dict[str, Any]) -> str:
     """Encrypt a message for the queue: the task store (and its result records) never hold an
     address or a body in clear (P25). Sealed under a key derived from the active master key."""
     kid = crypto.keyring().active_kid
     return crypto.seal(json.dumps(data).encode(), data_key=_payload_key(kid), key_id=kid, aad=_PAYLOAD_AAD)
 
 
-def open_payload(token: str) -> dict[str, str]:
+def open_payload(token: str) -> dict[str, Any]:
     kid, blob = crypto.parse_token(token)
-    data: dict[str, str] = json.loads(crypto.open_sealed(blob, data_key=_payload_key(kid), aad=_PAYLOAD_AAD))
+    data: dict[str, Any] = json.loads(crypto.open_sealed(blob, data_key=_payload_key(kid), aad=_PAYLOAD_AAD))
     return data
 
 
-def send_templated_email(*, to: str, template: str, context: dict[str, Any], language: str | None = None) -> None:
-    """Render now and enqueue the send once the surrounding transaction commits."""
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    content: bytes
+    content_type: str
+
+
+def send_templated_email(
+    *,
+    to: str,
+    template: str,
+    context: dict[str, Any],
+    language: str | None = None,
+    attachments: Sequence[Attachment] = (),
+) -> None:
+    """Render now and enqueue the send once the surrounding transaction commits. Attachments
+    travel sealed with the message, like its text."""
     from guichet.core.tasks import send_email_task
 
     subject, text, html = render_email(template=template, context=context, language=language)
-    payload = seal_payload({"to": to, "subject": subject, "text": text, "html": html})
+    data: dict[str, Any] = {"to": to, "subject": subject, "text": text, "html": html}
+    if attachments:
+        data["attachments"] = [
+            {"name": item.name, "type": item.content_type, "content": base64.b64encode(item.content).decode()}
+            for item in attachments
+        ]
+    payload = seal_payload(data)
     transaction.on_commit(lambda: send_email_task.enqueue(payload=payload, template=template))

@@ -45,6 +45,10 @@ class RetentionRule:
     start_event: str | Promise
     period: datetime.timedelta
     due: Callable[[datetime.datetime], models.QuerySet[Any]]
+    #: Instead of deleting due rows, strip their personal data (given their primary keys, returns
+    #: how many it stripped): for rows whose statistics outlive the person. ``due`` must then leave
+    #: out rows already stripped.
+    purge: Callable[[list[Any]], int] | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from huey.contrib.djhuey import periodic_task
 SCHEDULE: list[tuple[str, dict[str, str], str]] = [
     ("retention_sweep", {"minute": "15", "hour": "3"}, "guichet.privacy.tasks.retention_sweep_task"),
     ("session_cleanup", {"minute": "40", "hour": "*"}, "guichet.privacy.tasks.session_cleanup_task"),
+    ("appointment_reminders", {"minute": "*/10"}, "guichet.appointments.tasks.send_reminders_task"),
 ]
 
 

@@ -6,6 +6,7 @@ what registers the periodic jobs in the consumer that runs them.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import logging
 import smtplib
@@ -45,6 +46,8 @@ def send_email_task(*, payload: str, template: str = "", attempt: int = 1) -> st
         subject=data["subject"], body=data["text"], from_email=settings.DEFAULT_FROM_EMAIL, to=[data["to"]]
     )
     message.attach_alternative(data["html"], "text/html")
+    for attachment in data.get("attachments") or []:  # e.g. an .ics invitation
+        message.attach(attachment["name"], base64.b64decode(attachment["content"]), attachment["type"])
     try:
         message.send()
     except (smtplib.SMTPException, OSError) as exc:

@@ -44,8 +44,11 @@ def _delete_due(*, kind: DataKind, rule: RetentionRule, now: datetime.datetime, 
         if not pks:
             return deleted
         with transaction.atomic():
-            _total, per_model = model._default_manager.filter(pk__in=pks).delete()
-        deleted += per_model.get(label, 0)
+            if rule.purge is not None:
+                deleted += rule.purge(pks)
+            else:
+                _total, per_model = model._default_manager.filter(pk__in=pks).delete()
+                deleted += per_model.get(label, 0)
         if len(pks) < batch_size:
             return deleted
 

@@ -1,0 +1,218 @@
+"""Free times: opening hours on a grid, minus closures, minus what is booked.
+
+Everything a month needs comes in four queries (the type with its counters, opening hours,
+closures, bookings of the range); the rest is arithmetic on sorted lists in memory, so a month of
+10-minute slots takes a few milliseconds (``bench/appointments.py``).
+
+Slots start at the opening time and follow each other every ``duration + buffer`` minutes; an
+appointment must end by closing time (its buffer may run past it). A slot is free when at least
+one seat of one of the type's counters has no booking overlapping ``start .. start + duration +
+buffer`` and no closure covers ``start .. start + duration``."""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from guichet.appointments.models import AppointmentType, Booking, Closure, Counter, OpeningHours
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    free: int  # seats still free at this time
+
+    @property
+    def key(self) -> str:
+        """The slot in URLs and forms: local time to the minute, e.g. ``2026-11-24T08:10``."""
+        return timezone.localtime(self.starts_at, local_zone()).strftime("%Y-%m-%dT%H:%M")
+
+
+def local_zone() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def parse_slot_key(key: str) -> datetime.datetime | None:
+    try:
+        return datetime.datetime.strptime(key, "%Y-%m-%dT%H:%M").replace(tzinfo=local_zone())
+    except (TypeError, ValueError):
+        return None
+
+
+class _Seats:
+    """The busy intervals of each seat, sorted, for overlap checks by bisection."""
+
+    def __init__(self, intervals: Iterable[tuple[int, int, datetime.datetime, datetime.datetime]]) -> None:
+        starts: dict[tuple[int, int], list[datetime.datetime]] = defaultdict(list)
+        ends: dict[tuple[int, int], list[datetime.datetime]] = defaultdict(list)
+        for counter_id, seat, start, end in sorted(intervals, key=lambda item: item[2]):
+            starts[(counter_id, seat)].append(start)
+            ends[(counter_id, seat)].append(end)
+        self.starts = starts
+        self.ends = ends
+
+    def is_free(self, counter_id: int, seat: int, start: datetime.datetime, end: datetime.datetime) -> bool:
+        starts = self.starts.get((counter_id, seat))
+        if not starts:
+            return True
+        # The last interval starting before ``end`` is the only candidate that can overlap, since
+        # the intervals of one seat never overlap each other (the database guarantees it).
+        index = bisect.bisect_left(starts, end) - 1
+        return index < 0 or self.ends[(counter_id, seat)][index] <= start
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """What is needed to compute the slots of one appointment type over a range."""
+
+    appointment_type: AppointmentType
+    counters: tuple[Counter, ...]
+    hours: dict[int, list[tuple[datetime.time, datetime.time]]]  # weekday -> intervals
+    closures: tuple[tuple[int | None, datetime.datetime, datetime.datetime], ...]
+    seats: _Seats
+    full_days: frozenset[datetime.date]  # days where the type's daily limit is reached
+
+
+def _bounds(day_from: datetime.date, day_to: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    zone = local_zone()
+    start = datetime.datetime.combine(day_from, datetime.time.min, tzinfo=zone)
+    end = datetime.datetime.combine(day_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+    return start, end
+
+
+def load_calendar(
+    appointment_type: AppointmentType, day_from: datetime.date, day_to: datetime.date, *, exclude: object = None
+) -> Calendar:
+    """Read what the range needs. ``exclude``: a booking to ignore (the one being moved)."""
+    location = appointment_type.location
+    counters = tuple(appointment_type.counters.filter(is_active=True).order_by("pk"))
+    counter_ids = [counter.pk for counter in counters]
+    start, end = _bounds(day_from, day_to)
+    hours: dict[int, list[tuple[datetime.time, datetime.time]]] = defaultdict(list)
+    for row in OpeningHours.objects.filter(location=location).order_by("weekday", "opens"):
+        hours[row.weekday].append((row.opens, row.closes))
+    closures = tuple(
+        Closure.objects.filter(location=location, starts_at__lt=end, ends_at__gt=start)
+        .filter(Q(counter__isnull=True) | Q(counter_id__in=counter_ids))
+        .values_list("counter_id", "starts_at", "ends_at")
+    )
+    bookings = Booking.objects.filter(counter_id__in=counter_ids, starts_at__lt=end, blocks_until__gt=start).exclude(
+        status=Booking.Status.CANCELLED
+    )
+    if exclude is not None:
+        bookings = bookings.exclude(pk=getattr(exclude, "pk", exclude))
+    seats = _Seats(bookings.values_list("counter_id", "seat", "starts_at", "blocks_until"))
+    full_days: frozenset[datetime.date] = frozenset()
+    if appointment_type.max_per_day:
+        per_day = (
+            Booking.objects.filter(appointment_type=appointment_type, starts_at__gte=start, starts_at__lt=end)
+            .exclude(status=Booking.Status.CANCELLED)
+            .annotate(day=TruncDate("starts_at", tzinfo=local_zone()))
+            .values("day")
+            .annotate(count=Count("pk"))
+        )
+        full_days = frozenset(row["day"] for row in per_day if row["count"] >= appointment_type.max_per_day)
+    return Calendar(appointment_type, counters, dict(hours), closures, seats, full_days)
+
+
+def _grid(
+    calendar: Calendar, day: datetime.date
+) -> Iterator[tuple[datetime.datetime, datetime.datetime, datetime.datetime]]:
+    """(start, end, blocked until) of every slot of ``day`` by opening hours alone."""
+    kind = calendar.appointment_type
+    duration = datetime.timedelta(minutes=kind.duration_minutes)
+    step = datetime.timedelta(minutes=kind.duration_minutes + kind.buffer_minutes)
+    buffer = datetime.timedelta(minutes=kind.buffer_minutes)
+    zone = local_zone()
+    for opens, closes in calendar.hours.get(day.weekday(), ()):
+        start = datetime.datetime.combine(day, opens, tzinfo=zone)
+        closing = datetime.datetime.combine(day, closes, tzinfo=zone)
+        while start + duration <= closing:
+            yield start, start + duration, start + duration + buffer
+            start += step
+
+
+def _closed(calendar: Calendar, counter_id: int, start: datetime.datetime, end: datetime.datetime) -> bool:
+    return any(
+        (closure_counter is None or closure_counter == counter_id) and closure_start < end and start < closure_end
+        for closure_counter, closure_start, closure_end in calendar.closures
+    )
+
+
+def free_seats(
+    calendar: Calendar, start: datetime.datetime, end: datetime.datetime, blocks_until: datetime.datetime
+) -> list[tuple[Counter, int]]:
+    """The (counter, seat) pairs free for this slot, in a stable order (first counter first)."""
+    free = []
+    for counter in calendar.counters:
+        if _closed(calendar, counter.pk, start, end):
+            continue
+        for seat in range(counter.capacity):
+            if calendar.seats.is_free(counter.pk, seat, start, blocks_until):
+                free.append((counter, seat))
+    return free
+
+
+def earliest_start(appointment_type: AppointmentType, now: datetime.datetime) -> datetime.datetime:
+    return now + datetime.timedelta(minutes=appointment_type.location.min_notice_minutes)
+
+
+def last_day(appointment_type: AppointmentType, now: datetime.datetime) -> datetime.date:
+    return timezone.localtime(now, local_zone()).date() + datetime.timedelta(
+        days=appointment_type.location.horizon_days
+    )
+
+
+def day_slots(calendar: Calendar, day: datetime.date, *, now: datetime.datetime) -> list[Slot]:
+    """The free slots of one day (none on a day whose limit is reached)."""
+    if day in calendar.full_days or day > last_day(calendar.appointment_type, now):
+        return []
+    earliest = earliest_start(calendar.appointment_type, now)
+    slots = []
+    for start, end, blocks_until in _grid(calendar, day):
+        if start < earliest:
+            continue
+        free = len(free_seats(calendar, start, end, blocks_until))
+        if free:
+            slots.append(Slot(start, end, free))
+    return slots
+
+
+def free_slots(
+    *,
+    appointment_type: AppointmentType,
+    day_from: datetime.date,
+    day_to: datetime.date,
+    now: datetime.datetime | None = None,
+) -> dict[datetime.date, list[Slot]]:
+    """Free slots per day from ``day_from`` to ``day_to`` (inclusive), within notice and horizon."""
+    now = now or timezone.now()
+    day_to = min(day_to, last_day(appointment_type, now))
+    if day_to < day_from:
+        return {}
+    calendar = load_calendar(appointment_type, day_from, day_to)
+    result = {}
+    day = day_from
+    while day <= day_to:
+        result[day] = day_slots(calendar, day, now=now)
+        day += datetime.timedelta(days=1)
+    return result
+
+
+def slot_at(calendar: Calendar, starts_at: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime] | None:
+    """(end, blocked until) when ``starts_at`` is a slot of the grid, else ``None``."""
+    day = timezone.localtime(starts_at, local_zone()).date()
+    for start, end, blocks_until in _grid(calendar, day):
+        if start == starts_at:
+            return end, blocks_until
+    return None
