@@ -17,7 +17,7 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
-BENCHMARKS = ["pages", "catalogue", "forms", "submissions"]  # modules in bench/, each with ``run() -> Iterator[dict]``
+BENCHMARKS = ["pages", "catalogue", "forms", "submissions", "appointments"]  # bench/NAME.py, each with ``run()``
 
 
 def main(argv: list[str]) -> int:

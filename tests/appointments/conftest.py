@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from guichet.appointments.availability import local_zone
 from guichet.appointments.demo import WORKING_HOURS, opening_hours_set
@@ -15,7 +16,7 @@ from guichet.core.models import Authority
 
 def next_weekday(weekday: int = 0, *, weeks: int = 1) -> datetime.date:
     """A date ``weeks`` weeks ahead that falls on ``weekday`` (0 = Monday)."""
-    today = datetime.date.today()
+    today = timezone.localdate()
     return today + datetime.timedelta(days=(weekday - today.weekday()) % 7 + 7 * weeks)
 
 

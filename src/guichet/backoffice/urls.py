@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guichet.backoffice import case_views, views
+from guichet.backoffice import appointment_views, case_views, views
 
 app_name = "backoffice"
 
@@ -17,4 +17,55 @@ urlpatterns = [
     path("cases/<uuid:case_id>/submission.json", case_views.case_json, name="case_json"),
     path("cases/<uuid:case_id>/documents/<uuid:attachment_id>/", case_views.case_attachment, name="case_attachment"),
     path("cases/<uuid:case_id>/uploads/<uuid:upload_id>/", case_views.case_upload, name="case_upload"),
+    path("appointments/", appointment_views.appointment_day, name="appointment_day"),
+    path("appointments/bookings/<uuid:booking_id>/mark/", appointment_views.appointment_mark, name="appointment_mark"),
+    path(
+        "appointments/bookings/<uuid:booking_id>/cancel/",
+        appointment_views.appointment_cancel,
+        name="appointment_cancel",
+    ),
+    path("appointments/locations/", appointment_views.appointment_locations, name="appointment_locations"),
+    path(
+        "appointments/locations/new/",
+        appointment_views.appointment_location_create,
+        name="appointment_location_create",
+    ),
+    path("appointments/locations/<slug:slug>/", appointment_views.appointment_location, name="appointment_location"),
+    path(
+        "appointments/locations/<slug:slug>/edit/",
+        appointment_views.appointment_location_edit,
+        name="appointment_location_edit",
+    ),
+    path("appointments/locations/<slug:slug>/block/", appointment_views.appointment_block, name="appointment_block"),
+    path(
+        "appointments/locations/<slug:slug>/counters/new/",
+        appointment_views.appointment_counter_create,
+        name="appointment_counter_create",
+    ),
+    path(
+        "appointments/locations/<slug:slug>/counters/<int:counter_id>/",
+        appointment_views.appointment_counter_edit,
+        name="appointment_counter_edit",
+    ),
+    path(
+        "appointments/locations/<slug:slug>/types/new/",
+        appointment_views.appointment_type_create,
+        name="appointment_type_create",
+    ),
+    path(
+        "appointments/locations/<slug:slug>/types/<int:type_id>/",
+        appointment_views.appointment_type_edit,
+        name="appointment_type_edit",
+    ),
+    path("appointments/locations/<slug:slug>/hours/", appointment_views.appointment_hours, name="appointment_hours"),
+    path(
+        "appointments/locations/<slug:slug>/closures/",
+        appointment_views.appointment_closures,
+        name="appointment_closures",
+    ),
+    path(
+        "appointments/locations/<slug:slug>/closures/<int:closure_id>/delete/",
+        appointment_views.appointment_closure_delete,
+        name="appointment_closure_delete",
+    ),
 ]

@@ -159,9 +159,11 @@ class Command(BaseCommand):
         _account(email="operator@guichet.example", superuser=True)
         load_catalogue_demo(canton=canton, city=city)
         # Cases build on the catalogue and the form engine (a domain app): imported late, used once.
+        from guichet.appointments.demo import load_appointments_demo
         from guichet.cases.demo import load_cases_demo
 
         load_cases_demo(anna=anna, ben=ben, clerk=clerk, membership=membership)
+        load_appointments_demo(city=city)
 
         return [
             DemoLogin("anna.muster@example.ch", "citizen: Anna Muster, with the business Muster Schreinerei GmbH"),
