@@ -1,42 +1,55 @@
 """Appointment booking, Guichet side by side with the peer ``libres`` (OneGov Cloud's booking library).
 
 The same calendar in both, against the same PostgreSQL server: every working day (Monday to
-Friday, no holidays) of the next November, 08-12 and 13-17 in 10-minute slots (48 a day). In
-Guichet one location with ONE counter of capacity 1 and a 10-minute appointment type without
-buffer (minimum notice 0, a horizon past the month, ``max_per_person`` 1000: every booking has an
-address of its own anyway); in libres one allocation per slot with quota 1. So in both each slot
-can be booked exactly once. Three such calendars per system: one for a short warm-up (10
-bookings one after the other), one for the distinct bookings, one for the contested ones.
+Friday, no holidays) of the next November that lies wholly ahead (in November 2026: November
+2027; the output names it), 08-12 and 13-17 in 10-minute slots, 48 a day. In Guichet one location
+with ONE counter of capacity 1 and a 10-minute appointment type without buffer (minimum notice 0,
+a horizon past the month, ``max_per_person`` 1000: every booking has an address of its own
+anyway); in libres one allocation per slot with quota 1, not partly available. So in both each
+slot can be booked exactly once. Every run below starts on a fresh calendar of its own.
 
 Measured for each system, the same way:
 
-1. ``month_availability`` on the empty month: the free slots of the whole month, ``ROUNDS``
-   rounds after 5 of warm-up, p50/p95/max. Guichet: ``free_slots`` over the month. libres:
-   ``allocations_with_availability_by_range`` (the month feed of OneGov's calendar) and
-   ``search_allocations(available_only=True)``. Again at the end on the calendar of the
-   contested bookings (``calendar: after_contested``).
-2. ``book_distinct``: ``CLIENTS`` concurrent clients (threads; each with its own database
-   connection, closed at the end) book ``DISTINCT`` distinct slots, each wanted once. The slots
-   in time order, dealt round-robin to the clients, so they book neighbouring slots at the same
-   moment (the rush on the first free times). Bookings and requests per second, request
-   p50/p95, slots taken, aborted requests and transactions, errors, and requests without an
-   answer (a client that is still busy after the time limit).
-3. ``book_contested``: ``CONTESTED`` slots each wanted twice, by two clients at the same moment
+1. ``month_availability`` (``calendar: empty``): the free slots of the whole month, ``ROUNDS``
+   rounds after 5 of warm-up, p50/p95/max. Guichet: ``availability.free_slots`` over the month.
+   libres: ``allocations_with_availability_by_range`` (what OneGov's month calendar feed runs:
+   the allocations and their reserved slots) and ``search_allocations(available_only=True)``.
+2. ``book_serial``: one client books every other slot of the month (528 in November 2027), one
+   booking after the other; it is also the warm-up of the booking path. Then the month's
+   availability again, half booked (``calendar: half_booked``): the same state in both.
+3. ``book_distinct``: ``CLIENTS`` concurrent clients book ``DISTINCT`` distinct slots, each
+   wanted once. The slots in time order, dealt round-robin, so the clients book neighbouring
+   slots at the same moment (the rush on the first free times). Bookings and requests per
+   second, request p50/p95, "slot taken" answers, aborted requests (a conflict answer after the
+   retries) and aborted transactions, errors, and requests without an answer (a client still
+   busy after ``TIMEOUT``).
+4. ``book_contested``: ``CONTESTED`` slots each wanted twice, by two clients at the same moment
    (clients 2p and 2p+1 go through the same slots in the same order): half must be booked, half
    answered "slot taken".
-4. After each booking run the database is asked for double bookings: Guichet, pairs of active
-   bookings of one counter seat whose times overlap; libres, reserved slots of a resource that
-   share a start or overlap, and allocations with more than one approved reservation.
+5. After each booking run the database is asked for double bookings (``double_bookings``, must
+   be 0): Guichet, pairs of active bookings of one counter seat whose times overlap and slots
+   with more active bookings than seats; libres, reserved slots of a resource that share a start
+   or overlap, and allocations with more than one approved reservation. ``consistent``: the rows
+   match the bookings that were answered "booked".
 
-Guichet books with ``booking_create`` as the site does: its own transaction (READ COMMITTED),
-the person's data key and encrypted data, the blind index, the audit record, and the
-confirmation email rendered with its ``.ics`` and sent to the locmem backend after the commit
-(``GUICHET_TESTING``: Django's ``ImmediateBackend`` runs the email task inline). libres books
-with ``reserve`` + ``approve_reservations`` + commit in one SERIALIZABLE transaction, retried once
-on a serialization failure as OneGov does (``bench/libres_peer.py``); it sends no email.
+3 and 4 run once per ``WORKERS`` mode (both by default): ``threads`` (each client a thread with
+its own database connection or session, closed at the end: Python's GIL lets one client compute
+at a time) and ``processes`` (each client a process forked after the set-up, with its own
+connection, as gunicorn's workers are). On this 2-core machine the modes give different figures,
+so both are reported (``workers``).
 
-The libres half runs in a separate virtual environment (libres pins its own SQLAlchemy and
-psycopg2; the project's environment never imports it)::
+Guichet books with ``booking_create`` as its booking view does, after fetching the type: its own
+transaction (READ COMMITTED, the exclusion constraint keeps seats apart), the person's data key
+and encrypted data, the blind index, the audit record and the confirmation email rendered with
+its ``.ics`` and sealed. The email's send task is only enqueued (Django's ``DummyBackend``), as
+the site enqueues it for the worker; ``GUICHET_BENCH_APPOINTMENTS_EMAIL=inline`` sends it in the
+request instead (``ImmediateBackend``, locmem). libres books with ``reserve`` +
+``approve_reservations`` + commit in one SERIALIZABLE transaction, retried once on a
+serialization failure as OneGov does (``bench/libres_peer.py``); it renders no email.
+
+The libres half runs in a separate virtual environment, as ``bench/libres_peer.py`` in a
+subprocess (libres pins its own SQLAlchemy and psycopg2; the project's environment never imports
+it)::
 
     python3 -m venv /tmp/libres-venv && /tmp/libres-venv/bin/pip install libres psycopg2-binary
 
@@ -46,11 +59,15 @@ figures are reported alone. The peer creates and drops a throw-away database of 
 server of ``DATABASE_URL``.
 
 Run: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/guichet_dev GUICHET_TESTING=1
-.venv/bin/python bench/run.py appointments``. Sizes: ``GUICHET_BENCH_APPOINTMENTS_CLIENTS``
-(8), ``_DISTINCT`` (1000), ``_CONTESTED`` (500), ``_ROUNDS`` (50), ``_TIMEOUT`` (900 s per run).
+.venv/bin/python bench/run.py appointments`` (run.py works in a throw-away ``test_<name>``
+database). Sizes: ``GUICHET_BENCH_APPOINTMENTS_CLIENTS`` (8), ``_DISTINCT`` (1000),
+``_CONTESTED`` (500), ``_ROUNDS`` (50), ``_TIMEOUT`` (900 s per run), ``_WORKERS``
+(``threads,processes``), ``_EMAIL`` (``enqueue``). About 3 minutes on the 2-core machine.
 
-Targets (the summary line): month availability p95 under 20 ms, concurrent booking throughput at
-least 10 times the peer's (distinct slots), no double booking, no request without an answer.
+The summary line: the throughput ratios (Guichet's bookings per second over the peer's), both
+availability p95, and the targets: month availability p95 under 20 ms, booking throughput of the
+distinct slots at least 10 times the peer's in every mode, no double booking, no request without
+an answer.
 """
 
 from __future__ import annotations
@@ -90,6 +107,15 @@ ENQUEUE_ONLY = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend
 EMAIL_NOTES = {
     "enqueue": "rendered with its .ics and sealed in the request; the send task enqueued (DummyBackend)",
     "inline": "rendered with its .ics, sealed, and sent inline after the commit (ImmediateBackend, locmem)",
+}
+CONCURRENCY = {
+    "threads": "threads, each with {connection} of its own (the GIL: one computes at a time)",
+    "processes": "processes forked after the set-up, each with {connection} of its own",
+    "one client": "one client, one request after the other, on {connection}",
+}
+ISOLATION = {
+    "postgresql": "READ COMMITTED (Django's default); the exclusion constraint keeps a seat's bookings apart",
+    "sqlite": "one writer at a time (IMMEDIATE transactions); a trigger keeps a seat's bookings apart",
 }
 AVAILABILITY_TARGET_MS = 20.0
 RATIO_TARGET = 10.0
@@ -372,8 +398,8 @@ def booking_line(
         "database": connection.vendor,
         "clients": len(jobs_per_client),
         "workers": workers,
-        "concurrency": f"{workers}, one Django database connection each",
-        "isolation": "READ COMMITTED (Django's default); exclusion constraint per counter seat",
+        "concurrency": CONCURRENCY.get(workers, workers).format(connection="one Django database connection"),
+        "isolation": ISOLATION.get(connection.vendor, connection.vendor),
         "retry": "none: a lost race is answered 'slot taken' with the next free times",
         "email": EMAIL_NOTES.get(EMAIL, EMAIL),
         "slots": slots,

@@ -14,8 +14,9 @@ throw-away database of its own on that server and drops it at the end.
 
 The calendar, as on Guichet's side: every working day (Monday to Friday, no holidays) of the
 month 08-12 and 13-17 in 10-minute slots, one allocation per slot with quota 1 (not partly
-available), so each slot can be reserved once. Three resources (schedulers) carry the same
-month: one for the warm-up, one for the distinct bookings, one for the contested ones.
+available), so each slot can be reserved once. Every run starts on a resource (scheduler) of
+its own carrying that month; the measurements and their order are those of
+``bench/appointments.py`` (see there).
 
 Booking is done the way OneGov does it: ``scheduler.reserve(email, (start, end))`` then
 ``scheduler.approve_reservations(token)`` and a commit, in one transaction (libres' sessions are
@@ -54,6 +55,11 @@ SLOT = datetime.timedelta(minutes=10)
 ATTEMPTS = 2  # OneGov's ``transaction.attempts``: the first try and one retry
 
 Job = tuple[str, datetime.datetime, datetime.datetime]  # (email, start, end)
+CONCURRENCY = {  # as bench/appointments.py says it
+    "threads": "threads, each with {connection} of its own (the GIL: one computes at a time)",
+    "processes": "processes forked after the set-up, each with {connection} of its own",
+    "one client": "one client, one request after the other, on {connection}",
+}
 
 
 def log(message: str) -> None:
@@ -403,7 +409,7 @@ def booking_line(
         "what": what,
         "clients": len(jobs_per_client),
         "workers": workers,
-        "concurrency": f"{workers}, one SQLAlchemy session (own connection) each",
+        "concurrency": CONCURRENCY.get(workers, workers).format(connection="one SQLAlchemy session and connection"),
         "isolation": "SERIALIZABLE",
         "retry": f"at most {ATTEMPTS} attempts per request on SQLSTATE class 40, then 409 (as OneGov)",
         "slots": slots,

@@ -12,7 +12,7 @@ from guichet.appointments.availability import free_slots
 from guichet.appointments.models import AppointmentType, Booking, Closure, Counter, Location
 from guichet.appointments.services import SlotTaken, booking_cancel, booking_create, booking_reschedule
 from guichet.core.actor import GUEST
-from tests.appointments.conftest import at, next_weekday
+from tests.appointments_support import at, next_weekday
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from guichet.appointments.availability import free_slots
 from guichet.appointments.models import AppointmentType, Booking
 from guichet.appointments.services import SlotTaken, booking_create
 from guichet.core.actor import GUEST
-from tests.appointments.conftest import next_weekday
+from tests.appointments_support import next_weekday
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

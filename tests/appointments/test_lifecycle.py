@@ -16,7 +16,7 @@ from guichet.appointments.services import booking_create, reminders_send
 from guichet.core.actor import GUEST
 from guichet.core.models import DataKey, DeletionLogEntry
 from guichet.privacy.retention import retention_sweep
-from tests.appointments.conftest import at, next_weekday
+from tests.appointments_support import at, next_weekday
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from guichet.appointments import selectors
 from guichet.appointments.models import AppointmentType, Booking
 from guichet.appointments.services import booking_create, bookings_erase_personal_data
 from guichet.core.actor import GUEST, citizen_actor
-from tests.appointments.conftest import at, next_weekday
+from tests.appointments_support import at, next_weekday
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db

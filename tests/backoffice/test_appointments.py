@@ -23,46 +23,21 @@ from django.urls import reverse
 from guichet.accounts.models import User
 from guichet.appointments import staff_services
 from guichet.appointments.availability import free_slots
-from guichet.appointments.demo import WORKING_HOURS, opening_hours_set
 from guichet.appointments.models import AppointmentType, Booking, Closure, Counter, Location, OpeningHours
 from guichet.appointments.services import booking_create
 from guichet.catalogue.models import Service
 from guichet.core import crypto
-from guichet.core.actor import GUEST, Actor, staff_actor
+from guichet.core.actor import GUEST, Actor, citizen_actor, staff_actor
 from guichet.core.models import AuditEvent, Authority, StaffMembership
-from tests.appointments.conftest import at, next_weekday
+from tests.appointments_support import at, counters, kind, location, next_weekday
 from tests.conftest import login
+
+__all__ = ["counters", "kind", "location"]  # fixtures
 
 pytestmark = pytest.mark.django_db
 
 DAY = "/backoffice/appointments/"
 LOCMEM_MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-
-
-# The calendar of ``tests/appointments/conftest.py`` (fixtures of a sibling folder are not visible
-# here): a location of ``authority`` open Monday to Friday 08-12 and 13-17, two counters of one
-# seat, and a 10-minute appointment type on both.
-
-
-@pytest.fixture
-def location(authority: Authority) -> Location:
-    location = Location.objects.create(authority=authority, slug="einwohneramt", name={"de": "Einwohneramt"})
-    opening_hours_set(location, intervals=WORKING_HOURS)
-    return location
-
-
-@pytest.fixture
-def counters(location: Location) -> list[Counter]:
-    return [Counter.objects.create(location=location, name=f"Schalter {n}") for n in (1, 2)]
-
-
-@pytest.fixture
-def kind(location: Location, counters: list[Counter]) -> AppointmentType:
-    appointment_type = AppointmentType.objects.create(
-        location=location, slug="beratung", title={"de": "Beratung", "fr": "Conseil"}, duration_minutes=10
-    )
-    appointment_type.counters.set(counters)
-    return appointment_type
 
 
 @pytest.fixture
@@ -782,3 +757,19 @@ def test_odd_input_gets_an_answer_not_a_server_error(
     assert not Closure.objects.exists()
     for query in (f"day={value}", f"counter={value}", f"location={value}"):
         assert clara_client.get(f"{DAY}?{query}").status_code in (200, 404)
+
+
+def test_an_account_holder_sees_that_staff_opened_the_day_with_their_booking(
+    clara_client: Client, alice: User, kind: AppointmentType, day: datetime.date
+) -> None:
+    booking_create(
+        actor=citizen_actor(user=alice, profile=alice.active_profile),
+        appointment_type=kind,
+        starts_at=at(day, 9),
+        name="Alice Amrein",
+        email="alice@example.ch",
+    )
+    book(kind, at(day, 10), name="Gast", email="gast@example.ch")  # a guest: no account to tell
+    clara_client.get(day_url(kind.location, day))
+    views = AuditEvent.objects.filter(object_type="appointments.booking", action=AuditEvent.Action.VIEW)
+    assert list(views.values_list("subject_ref", flat=True)) == [str(alice.pk)]

@@ -251,6 +251,15 @@ def _render_day(
             "print": printing,
         },
     )
+    # Account holders see in their privacy centre that staff looked at their booking (P11).
+    for subject in sorted({str(ref) for ref in (getattr(b, "subject_ref", None) for b in bookings) if ref}):
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.VIEW,
+            object_type="appointments.booking",
+            subject_ref=subject,
+            detail={"location": location.slug, "day": day.isoformat()},
+        )
     now = timezone.now()
     rows = _day_rows(bookings, now=now)
     shown = [counter] if counter is not None else counters
