@@ -177,6 +177,7 @@ def staff_day_bookings(
     return list(
         bookings.select_related("appointment_type")
         .only(*_DAY_FIELDS, "appointment_type__title", "appointment_type__slug")
+        .annotate(subject_ref=F("profile__owner_id"))  # whose access log shows this look (P11)
         .order_by("starts_at", "counter_id", "seat")
     )
 
