@@ -24,6 +24,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from guichet.accounts.login_flow import REAUTH_SESSION_KEY
 from guichet.accounts.models import Passkey, Profile, User
+from guichet.appointments.demo import WORKING_HOURS, opening_hours_set
+from guichet.appointments.models import AppointmentType, Booking, Closure, Counter, Location
+from guichet.appointments.services import booking_create
 from guichet.cases.models import Case
 from guichet.cases.services import case_reply, case_request_information
 from guichet.catalogue.models import Service
@@ -34,6 +37,7 @@ from guichet.core.models import Authority
 from guichet.eforms.models import Draft, Upload
 from guichet.eforms.selectors import definition_get
 from guichet.eforms.services import draft_start
+from tests.appointments_support import at, next_weekday
 from tests.cases_support import submitted_case
 from tests.conftest import login
 
@@ -64,6 +68,8 @@ class World:
     draft_service: Service
     draft: Draft  # Alice's draft for ``service``, all steps filled in
     case: Case  # Alice's case at ``authority``, waiting for her answer, with a document and a form upload
+    location: Location  # ``authority``'s office: one counter, a 10-minute type, a block next Tuesday
+    booking: Booking  # Alice's appointment there next Tuesday at 09:00
 
     @property
     def alice(self) -> User:
@@ -82,6 +88,7 @@ class Row:
     data: Callable[[World], dict[str, Any]] = field(default=lambda w: {})
     label: str = ""
     fresh: bool = False  # logged-in personas re-authenticated a moment ago
+    query: Callable[[World], str] = field(default=lambda w: "")  # e.g. "?day=...", appended to the URL
 
     @property
     def id(self) -> str:
@@ -143,6 +150,52 @@ def owner_only(status: Expected) -> dict[str, Expected]:
 def staff_of_case(status: Expected) -> dict[str, Expected]:
     """Staff of the case's authority (Clara) get ``status``; nobody else learns that it exists."""
     return expect(guest=LOGIN, alice=404, bob=404, clara=status, dario=404, olga=404)
+
+
+def staff_get_405() -> dict[str, Expected]:
+    """A POST-only staff URL: staff learn the method is wrong before anything is looked up."""
+    return expect(guest=LOGIN, alice=404, bob=404, clara=405, dario=405, olga=404)
+
+
+def booking(w: World) -> list[Any]:
+    return [w.booking.pk]
+
+
+def location_slug(w: World) -> list[Any]:
+    return [w.location.slug]
+
+
+def location_counter(w: World) -> list[Any]:
+    return [w.location.slug, w.location.counters.get().pk]
+
+
+def location_type(w: World) -> list[Any]:
+    return [w.location.slug, w.location.appointment_types.get().pk]
+
+
+def location_closure(w: World) -> list[Any]:
+    return [w.location.slug, w.location.closures.get().pk]
+
+
+LOCATION_FORM = {
+    "name_de": "Passbüro",
+    "address": "Marktplatz 1",
+    "min_notice_minutes": "120",
+    "horizon_days": "60",
+    "reminder_hours": "24",
+    "is_active": "on",
+}
+
+
+def type_form(w: World) -> dict[str, Any]:
+    return {
+        "title_de": "Pass",
+        "duration_minutes": "15",
+        "buffer_minutes": "0",
+        "counters": [w.location.counters.get().pk],
+        "max_per_person": "2",
+        "is_active": "on",
+    }
 
 
 MATRIX: list[Row] = [
@@ -343,6 +396,124 @@ MATRIX: list[Row] = [
     Row("cases:upload", owner_only(200), args=alice_case_upload, label="a file of Alice's form"),
     Row("account:notifications", citizens(200)),
     Row("account:notifications", citizens(302), method="post", data=lambda w: {"channel": "account"}),
+    Row("backoffice:appointment_day", expect(guest=LOGIN, alice=404, bob=404, clara=200, dario=200, olga=404)),
+    Row(
+        "backoffice:appointment_day",
+        staff_of_case(200),
+        query=lambda w: f"?location={w.location.slug}&day={next_weekday(1)}",
+        label="the owning authority's day list (audited)",
+    ),
+    Row(
+        "backoffice:appointment_day",
+        staff_of_case(200),
+        query=lambda w: f"?location={w.location.slug}&day={next_weekday(1)}&print=1",
+        label="print",
+    ),
+    Row(
+        "backoffice:appointment_mark",
+        staff_of_case(302),
+        args=booking,
+        method="post",
+        data=lambda w: {"status": "attended"},
+    ),
+    Row("backoffice:appointment_mark", staff_get_405(), args=booking),
+    Row("backoffice:appointment_cancel", staff_of_case(200), args=booking),
+    Row(
+        "backoffice:appointment_cancel",
+        staff_of_case(302),
+        args=booking,
+        method="post",
+        data=lambda w: {"reason": "Krank"},
+    ),
+    Row("backoffice:appointment_locations", expect(guest=LOGIN, alice=404, bob=404, clara=200, dario=200, olga=404)),
+    Row(
+        "backoffice:appointment_location_create",
+        expect(guest=LOGIN, alice=404, bob=404, clara=200, dario=200, olga=404),
+    ),
+    Row(
+        "backoffice:appointment_location_create",
+        expect(guest=LOGIN, alice=404, bob=404, clara=302, dario=400, olga=404),
+        method="post",
+        data=lambda w: {**LOCATION_FORM, "slug": "passbuero"},
+        label="the second creator finds the slug taken",
+    ),
+    Row("backoffice:appointment_location", staff_of_case(200), args=location_slug),
+    Row("backoffice:appointment_location_edit", staff_of_case(200), args=location_slug),
+    Row(
+        "backoffice:appointment_location_edit",
+        staff_of_case(302),
+        args=location_slug,
+        method="post",
+        data=lambda w: dict(LOCATION_FORM),
+    ),
+    Row(
+        "backoffice:appointment_block",
+        staff_of_case(302),
+        args=location_slug,
+        method="post",
+        data=lambda w: {"day": str(next_weekday(1)), "starts": "10:00", "ends": "11:00"},
+    ),
+    Row("backoffice:appointment_block", staff_get_405(), args=location_slug),
+    Row("backoffice:appointment_counter_create", staff_of_case(200), args=location_slug),
+    Row(
+        "backoffice:appointment_counter_create",
+        staff_of_case(302),
+        args=location_slug,
+        method="post",
+        data=lambda w: {"name": "Schalter 9", "capacity": "1"},
+    ),
+    Row("backoffice:appointment_counter_edit", staff_of_case(200), args=location_counter),
+    Row(
+        "backoffice:appointment_counter_edit",
+        staff_of_case(302),
+        args=location_counter,
+        method="post",
+        data=lambda w: {"name": "Schalter 1", "capacity": "2"},
+    ),
+    Row("backoffice:appointment_type_create", staff_of_case(200), args=location_slug),
+    Row(
+        "backoffice:appointment_type_create",
+        staff_of_case(302),
+        args=location_slug,
+        method="post",
+        data=lambda w: {**type_form(w), "slug": "pass"},
+    ),
+    Row("backoffice:appointment_type_edit", staff_of_case(200), args=location_type),
+    Row(
+        "backoffice:appointment_type_edit",
+        staff_of_case(302),
+        args=location_type,
+        method="post",
+        data=type_form,
+    ),
+    Row("backoffice:appointment_hours", staff_of_case(200), args=location_slug),
+    Row(
+        "backoffice:appointment_hours",
+        staff_of_case(302),
+        args=location_slug,
+        method="post",
+        data=lambda w: {"d0-0-opens": "08:00", "d0-0-closes": "12:00"},
+    ),
+    Row("backoffice:appointment_closures", staff_of_case(200), args=location_slug),
+    Row(
+        "backoffice:appointment_closures",
+        staff_of_case(302),
+        args=location_slug,
+        method="post",
+        data=lambda w: {
+            "kind": "holiday",
+            "starts_at": f"{next_weekday(4)}T00:00",
+            "ends_at": f"{next_weekday(4)}T23:59",
+            "reason": "Feiertag",
+        },
+    ),
+    Row(
+        "backoffice:appointment_closure_delete",
+        staff_of_case(302),
+        args=location_closure,
+        method="post",
+    ),
+    Row("backoffice:appointment_closure_delete", staff_get_405(), args=location_closure),
     Row("backoffice:index", expect(guest=LOGIN, alice=404, bob=404, clara=200, dario=200, olga=404)),
     Row("backoffice:case_queue", expect(guest=LOGIN, alice=404, bob=404, clara=200, dario=200, olga=404)),
     Row("backoffice:case_detail", staff_of_case(200), args=alice_case, label="Alice's case (audited)"),
@@ -402,6 +573,7 @@ def world(
     Draft.objects.filter(pk=draft.pk).update(current_step=len(definition_get(slug="dog-registration").steps))
     draft.refresh_from_db()
     case = _alice_case(alice, clara, authority)
+    location, booking = _alice_booking(alice, authority)
     return World(
         users={ALICE: alice, BOB: bob, CLARA: clara, DARIO: dario, OLGA: olga},
         authority=authority,
@@ -416,7 +588,29 @@ def world(
         ),
         draft=draft,
         case=case,
+        location=location,
+        booking=booking,
     )
+
+
+def _alice_booking(alice: User, authority: Authority) -> tuple[Location, Booking]:
+    location = Location.objects.create(authority=authority, slug="einwohneramt", name={"de": "Einwohneramt"})
+    opening_hours_set(location, intervals=WORKING_HOURS)
+    counter = Counter.objects.create(location=location, name="Schalter 1")
+    kind = AppointmentType.objects.create(location=location, slug="beratung", title={"de": "Beratung"})
+    kind.counters.set([counter])
+    tuesday = next_weekday(1)
+    booking, _token = booking_create(
+        actor=citizen_actor(user=alice, profile=alice.active_profile),
+        appointment_type=kind,
+        starts_at=at(tuesday, 9),
+        name="Alice Amrein",
+        email="alice@example.ch",
+    )
+    Closure.objects.create(
+        location=location, counter=counter, kind=Closure.Kind.BLOCK, starts_at=at(tuesday, 14), ends_at=at(tuesday, 15)
+    )
+    return location, booking
 
 
 def _alice_case(alice: User, clara: User, authority: Authority) -> Case:
@@ -459,7 +653,7 @@ def _matches(response: Any, expected: Expected, url: str) -> bool:
 @pytest.mark.parametrize("row", MATRIX, ids=lambda row: row.id)
 def test_matrix(row: Row, world: World) -> None:
     assert set(row.expect) == set(PERSONAS), "every row names every persona"
-    url = reverse(row.name, args=row.args(world))
+    url = reverse(row.name, args=row.args(world)) + row.query(world)
     mismatches = []
     for persona in PERSONAS:
         client = Client()
