@@ -46,7 +46,12 @@ def rewrite_entry(block: str, *, source: bool) -> str:
         rest = [flag.strip() for flag in line[2:].split(",") if flag.strip() and flag.strip() != "fuzzy"]
         if rest:
             kept_flags.append("#, " + ", ".join(rest))
-    out = [*comments, *kept_flags, f"msgid {_quote(msgid)}"]
+    context = (
+        [f"msgctxt {_quote(_strings(lines, 'msgctxt')[0])}"]
+        if any(line.startswith("msgctxt ") for line in lines)
+        else []
+    )
+    out = [*comments, *kept_flags, *context, f"msgid {_quote(msgid)}"]
     if any(line.startswith("msgid_plural ") for line in lines):
         plural, _ = _strings(lines, "msgid_plural")
         forms = sum(1 for line in lines if line.startswith("msgstr["))

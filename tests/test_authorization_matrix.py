@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from guichet.accounts.login_flow import REAUTH_SESSION_KEY
 from guichet.accounts.models import Passkey, Profile, User
+from guichet.appointments.availability import free_slots
 from guichet.appointments.demo import WORKING_HOURS, opening_hours_set
 from guichet.appointments.models import AppointmentType, Booking, Closure, Counter, Location
 from guichet.appointments.services import booking_create
@@ -70,6 +71,7 @@ class World:
     case: Case  # Alice's case at ``authority``, waiting for her answer, with a document and a form upload
     location: Location  # ``authority``'s office: one counter, a 10-minute type, a block next Tuesday
     booking: Booking  # Alice's appointment there next Tuesday at 09:00
+    token: str  # its manage token (from the confirmation email)
 
     @property
     def alice(self) -> User:
@@ -159,6 +161,20 @@ def staff_get_405() -> dict[str, Expected]:
 
 def booking(w: World) -> list[Any]:
     return [w.booking.pk]
+
+
+def location_kind(w: World) -> list[Any]:
+    return [w.location.slug, w.location.appointment_types.get().slug]
+
+
+def free_slot(w: World) -> list[Any]:
+    kind = w.location.appointment_types.get()
+    day = next_weekday(2)
+    return [*location_kind(w), free_slots(appointment_type=kind, day_from=day, day_to=day)[day][0].key]
+
+
+def manage_token(w: World) -> list[Any]:
+    return [w.token]
 
 
 def location_slug(w: World) -> list[Any]:
@@ -396,6 +412,33 @@ MATRIX: list[Row] = [
     Row("cases:upload", owner_only(200), args=alice_case_upload, label="a file of Alice's form"),
     Row("account:notifications", citizens(200)),
     Row("account:notifications", citizens(302), method="post", data=lambda w: {"channel": "account"}),
+    # --- appointments: public booking (guests welcome) -----------------------------------
+    Row("appointments:index", everyone(200)),
+    Row("appointments:index", everyone(405), method="post"),
+    Row("appointments:times", everyone(200), args=location_kind),
+    Row("appointments:times", everyone(405), args=location_kind, method="post"),
+    Row("appointments:book", everyone(200), args=free_slot, label="a free time"),
+    Row("appointments:book", everyone(400), args=free_slot, method="post", label="nothing filled in"),
+    Row("appointments:book", everyone(404), args=lambda w: [*location_kind(w), "not-a-time"], label="garbage"),
+    Row("appointments:manage", everyone(200), args=manage_token, label="the token is the key"),
+    Row("appointments:manage", everyone(400), args=manage_token, method="post", label="nothing filled in"),
+    Row("appointments:manage", everyone(404), args=lambda w: ["unknown-token"], label="unknown token"),
+    Row("appointments:manage_reschedule", everyone(200), args=manage_token),
+    Row("appointments:manage_reschedule", everyone(400), args=manage_token, method="post"),
+    Row("appointments:manage_cancel", everyone(200), args=manage_token),
+    Row(
+        "appointments:manage_cancel",
+        everyone(303),
+        args=manage_token,
+        method="post",
+        label="the first cancels, the others are sent back to the manage page",
+    ),
+    Row("appointments:mine", owner_only(200), args=booking, label="Alice's own booking, without the token"),
+    Row("appointments:mine", owner_only(400), args=booking, method="post"),
+    Row("appointments:mine_reschedule", owner_only(200), args=booking),
+    Row("appointments:mine_reschedule", owner_only(400), args=booking, method="post"),
+    Row("appointments:mine_cancel", owner_only(200), args=booking),
+    Row("appointments:mine_cancel", owner_only(303), args=booking, method="post"),
     Row("backoffice:appointment_day", expect(guest=LOGIN, alice=404, bob=404, clara=200, dario=200, olga=404)),
     Row(
         "backoffice:appointment_day",
@@ -573,7 +616,7 @@ def world(
     Draft.objects.filter(pk=draft.pk).update(current_step=len(definition_get(slug="dog-registration").steps))
     draft.refresh_from_db()
     case = _alice_case(alice, clara, authority)
-    location, booking = _alice_booking(alice, authority)
+    location, booking, token = _alice_booking(alice, authority)
     return World(
         users={ALICE: alice, BOB: bob, CLARA: clara, DARIO: dario, OLGA: olga},
         authority=authority,
@@ -590,17 +633,18 @@ def world(
         case=case,
         location=location,
         booking=booking,
+        token=token,
     )
 
 
-def _alice_booking(alice: User, authority: Authority) -> tuple[Location, Booking]:
+def _alice_booking(alice: User, authority: Authority) -> tuple[Location, Booking, str]:
     location = Location.objects.create(authority=authority, slug="einwohneramt", name={"de": "Einwohneramt"})
     opening_hours_set(location, intervals=WORKING_HOURS)
     counter = Counter.objects.create(location=location, name="Schalter 1")
     kind = AppointmentType.objects.create(location=location, slug="beratung", title={"de": "Beratung"})
     kind.counters.set([counter])
     tuesday = next_weekday(1)
-    booking, _token = booking_create(
+    booking, token = booking_create(
         actor=citizen_actor(user=alice, profile=alice.active_profile),
         appointment_type=kind,
         starts_at=at(tuesday, 9),
@@ -610,7 +654,7 @@ def _alice_booking(alice: User, authority: Authority) -> tuple[Location, Booking
     Closure.objects.create(
         location=location, counter=counter, kind=Closure.Kind.BLOCK, starts_at=at(tuesday, 14), ends_at=at(tuesday, 15)
     )
-    return location, booking
+    return location, booking, token
 
 
 def _alice_case(alice: User, clara: User, authority: Authority) -> Case:

@@ -54,6 +54,9 @@ PAGES: tuple[Page, ...] = (
     Page("notifications", "/account/notifications/", who="citizen"),
     Page("backoffice", "/backoffice/", who="staff"),
     Page("backoffice-queue", "/backoffice/cases/", who="staff"),
+    Page("backoffice-appointments", "/backoffice/appointments/", who="staff"),
+    Page("backoffice-appointment-locations", "/backoffice/appointments/locations/", who="staff"),
+    Page("appointments", "/appointments/"),
 )
 
 # Persona fixtures from tests/conftest.py.

@@ -18,6 +18,7 @@ from guichet.accounts import policy, selectors, services
 from guichet.accounts.forms import COUNTRY_NAMES, ProfileForm
 from guichet.accounts.models import Profile
 from guichet.accounts.policy import citizen_required
+from guichet.appointments import selectors as appointment_selectors
 from guichet.cases import selectors as case_selectors
 from guichet.core.middleware import request_actor
 from guichet.eforms import selectors as draft_selectors
@@ -41,7 +42,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "cases": case_selectors.dashboard_cases(actor=actor, language=(get_language() or "de").split("-")[0]),
         "drafts": list(draft_selectors.draft_list(actor=actor)[:5]),
         "documents": [],
-        "appointments": [],
+        "appointments": list(appointment_selectors.upcoming_bookings(actor=actor)[:5]),
         "messages_list": [],
         "security_url": _url_or("auth:mfa_index", "/accounts/mfa/"),
         "privacy_url": _url_or("privacy:statement", "/privacy/"),

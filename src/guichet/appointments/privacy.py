@@ -7,7 +7,7 @@ import datetime
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from guichet.appointments.models import AppointmentType, Booking, Closure, Counter, Location, OpeningHours
+from guichet.appointments.models import Booking
 from guichet.appointments.services import bookings_erase_personal_data
 from guichet.core.registry import Category, DataKind, Erasure, NotPersonal, RetentionRule, registry
 
@@ -38,9 +38,12 @@ registry.register(
     ),
 )
 
+_SET_UP = "An authority's calendar set-up: offices, counters and what can be booked, no person"
+
 registry.exempt(
-    *(
-        NotPersonal(model=f"appointments.{model.__name__}", fields=(), reason="An authority's calendar set-up")
-        for model in (Location, Counter, AppointmentType, OpeningHours, Closure)
-    )
+    NotPersonal(model="appointments.Location", fields=("name", "address"), reason=_SET_UP),
+    NotPersonal(model="appointments.Counter", fields=("name",), reason=_SET_UP),
+    NotPersonal(model="appointments.AppointmentType", fields=("title",), reason=_SET_UP),
+    NotPersonal(model="appointments.OpeningHours", fields=(), reason=_SET_UP),
+    NotPersonal(model="appointments.Closure", fields=("reason",), reason=_SET_UP),
 )

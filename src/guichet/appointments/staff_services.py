@@ -44,7 +44,7 @@ CLOSURE_RANGE = datetime.timedelta(days=3660)
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 #: Slugs the booking URLs use for themselves (``/appointments/manage/<token>/``,
 #: ``/backoffice/appointments/locations/new/``).
-RESERVED_LOCATION_SLUGS = frozenset({"manage", "new"})
+RESERVED_LOCATION_SLUGS = frozenset({"manage", "mine", "new"})
 
 
 class _Errors:
