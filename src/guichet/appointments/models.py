@@ -19,6 +19,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guichet.accounts.models import Profile
 from guichet.catalogue.models import Service, Translated
@@ -121,7 +122,7 @@ class Closure(models.Model):
 
     class Kind(models.TextChoices):
         HOLIDAY = "holiday", _("Public holiday")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("a closure of an office", "Closed")
         BLOCK = "block", _("Blocked by staff")
 
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="closures")
