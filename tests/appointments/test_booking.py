@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from guichet.appointments.availability import free_slots
 from guichet.appointments.models import AppointmentType, Booking, Closure, Counter, Location
@@ -15,6 +16,13 @@ from guichet.core.actor import GUEST
 from tests.appointments_support import at, next_weekday
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The messages matched below are the English source texts."""
+    with translation.override("en"):
+        yield
 
 
 def book(kind: AppointmentType, start: datetime.datetime, email: str = "gast@example.ch") -> Booking:

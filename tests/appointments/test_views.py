@@ -301,6 +301,7 @@ def test_garbage_posts_never_fail_with_a_server_error(
 # --- The manage link ----------------------------------------------------------------------------
 
 
+@pytest.mark.promise("P18")
 def test_the_manage_page_shows_and_corrects_the_data(client: Client, kind: AppointmentType) -> None:
     booking, token = book(kind, at(next_weekday(1), 10))
     page = client.get(manage(token)).content.decode()
@@ -325,6 +326,7 @@ def test_the_manage_page_shows_and_corrects_the_data(client: Client, kind: Appoi
     assert "Your details were saved." in client.get(response["Location"]).content.decode()
 
 
+@pytest.mark.promise("P18")
 def test_rescheduling_moves_the_booking_and_sends_the_moved_email(
     client: Client, kind: AppointmentType, smtp_server: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -363,6 +365,7 @@ def test_moving_to_a_taken_time_is_a_409_with_alternatives(client: Client, kind:
     assert 'name="slot" value="' + at(day, 15, 10).strftime("%Y-%m-%dT%H:%M") + '"' in page
 
 
+@pytest.mark.promise("P18")
 def test_cancelling_frees_the_time_and_leaves_a_read_only_page(
     client: Client, kind: AppointmentType, smtp_server: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
