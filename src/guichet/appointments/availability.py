@@ -56,8 +56,8 @@ class _Seats:
         starts: dict[tuple[int, int], list[datetime.datetime]] = defaultdict(list)
         ends: dict[tuple[int, int], list[datetime.datetime]] = defaultdict(list)
         for counter_id, seat, start, end in sorted(intervals, key=lambda item: item[2]):
-            starts[(counter_id, seat)].append(start)
-            ends[(counter_id, seat)].append(end)
+            starts[(counter_id, seat)].append(start.astimezone(datetime.UTC))
+            ends[(counter_id, seat)].append(end.astimezone(datetime.UTC))
         self.starts = starts
         self.ends = ends
 
@@ -102,7 +102,10 @@ def load_calendar(
     for row in OpeningHours.objects.filter(location=location).order_by("weekday", "opens"):
         hours[row.weekday].append((row.opens, row.closes))
     closures = tuple(
-        Closure.objects.filter(location=location, starts_at__lt=end, ends_at__gt=start)
+        (counter_id, closure_start.astimezone(datetime.UTC), closure_end.astimezone(datetime.UTC))
+        for counter_id, closure_start, closure_end in Closure.objects.filter(
+            location=location, starts_at__lt=end, ends_at__gt=start
+        )
         .filter(Q(counter__isnull=True) | Q(counter_id__in=counter_ids))
         .values_list("counter_id", "starts_at", "ends_at")
     )
@@ -153,6 +156,9 @@ def free_seats(
     calendar: Calendar, start: datetime.datetime, end: datetime.datetime, blocks_until: datetime.datetime
 ) -> list[tuple[Counter, int]]:
     """The (counter, seat) pairs free for this slot, in a stable order (first counter first)."""
+    # Bookings come from the database in UTC; comparing datetimes of one zone skips a utcoffset()
+    # call per comparison (a third of a busy month's time).
+    start, end, blocks_until = (value.astimezone(datetime.UTC) for value in (start, end, blocks_until))
     free = []
     for counter in calendar.counters:
         if _closed(calendar, counter.pk, start, end):
