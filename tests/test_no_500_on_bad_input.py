@@ -5,12 +5,15 @@ public and citizen forms; every answer must be a page (200), a redirect or a rat
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guichet.accounts.models import Profile, User
+from tests.conftest import login
 
 ANY_TEXT = st.text(max_size=400) | st.sampled_from(["\x00", "a" * 10_000, "ä@ö.ch", "<script>", "%(x)s", " "])
 OK = {200, 302, 429}
@@ -61,3 +64,15 @@ def test_object_urls_with_garbage_ids_are_not_found(client: Client, alice: User,
     client.force_login(alice)
     for url in (f"/account/profiles/{path_part}/edit/", f"/accounts/confirm/{path_part}/"):
         assert client.get(url).status_code in {200, 400, 404}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/services/", "/backoffice/cases/", "/backoffice/appointments/", "/appointments/", "/account/cases/"]
+)
+def test_a_nul_character_in_the_query_string_is_a_400(client: Client, clara: Any, path: str) -> None:
+    """PostgreSQL cannot compare text with NUL: without the guard this was a 500 deep in a lookup."""
+    login(client, clara)
+    response = client.get(path, {"q": "a\x00b", "location": "\x00"})
+    assert response.status_code == 400
+    assert response["X-Frame-Options"] == "DENY"

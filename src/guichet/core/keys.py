@@ -18,8 +18,13 @@ INDEX_KEY_ID = uuid.uuid5(uuid.NAMESPACE_URL, "urn:guichet:blind-index-key")
 
 def data_key_create(*, key_id: uuid.UUID | None = None) -> DataKey:
     key_id = key_id or uuid.uuid4()
-    master_kid, wrapped = crypto.keyring().wrap(crypto.new_data_key(), key_id=str(key_id))
-    return DataKey.objects.create(id=key_id, master_kid=master_kid, wrapped=wrapped)
+    material = crypto.new_data_key()
+    master_kid, wrapped = crypto.keyring().wrap(material, key_id=str(key_id))
+    key = DataKey.objects.create(id=key_id, master_kid=master_kid, wrapped=wrapped)
+    # The first value sealed under a new key follows at once: no need to read back what we hold.
+    # Only after the row exists, so a failed insert leaves no key in the cache.
+    crypto.data_key_cache.put(str(key_id), material)
+    return key
 
 
 def data_key_material(key_id: str) -> bytes:

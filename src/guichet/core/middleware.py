@@ -1,10 +1,11 @@
-"""Security headers on every response, and the actor on every request."""
+"""Security headers on every response, NUL-free query strings, and the actor on every request."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
@@ -26,6 +27,19 @@ class SecurityHeadersMiddleware:
             # Authenticated pages hold personal data: never store them in any cache.
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+class RejectNulMiddleware:
+    """A NUL character in a query parameter is never meant: PostgreSQL cannot even compare text
+    with one, so it would surface as a server error deep in some lookup. Answer 400 at the door."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            raise BadRequest("NUL character in the query string")
+        return self.get_response(request)
 
 
 class ActorMiddleware:
