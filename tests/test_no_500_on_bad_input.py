@@ -70,9 +70,9 @@ def test_object_urls_with_garbage_ids_are_not_found(client: Client, alice: User,
 @pytest.mark.parametrize(
     "path", ["/services/", "/backoffice/cases/", "/backoffice/appointments/", "/appointments/", "/account/cases/"]
 )
-def test_a_nul_character_in_the_query_string_is_a_400(client: Client, clara: Any, path: str) -> None:
+def test_a_nul_character_in_the_query_string_is_dropped(client: Client, clara: Any, path: str) -> None:
     """PostgreSQL cannot compare text with NUL: without the guard this was a 500 deep in a lookup."""
     login(client, clara)
     response = client.get(path, {"q": "a\x00b", "location": "\x00"})
-    assert response.status_code == 400
-    assert response["X-Frame-Options"] == "DENY"
+    assert response.status_code in (200, 404)
+    assert response.wsgi_request.GET["q"] == "ab"

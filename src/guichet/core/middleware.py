@@ -1,12 +1,11 @@
-"""Security headers on every response, NUL-free query strings, and the actor on every request."""
+"""Security headers on every response, NUL-free query parameters, and the actor on every request."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.functional import SimpleLazyObject
 
 from guichet.core.actor import Actor
@@ -29,16 +28,23 @@ class SecurityHeadersMiddleware:
         return response
 
 
-class RejectNulMiddleware:
-    """A NUL character in a query parameter is never meant: PostgreSQL cannot even compare text
-    with one, so it would surface as a server error deep in some lookup. Answer 400 at the door."""
+class StripNulMiddleware:
+    """A NUL character in a query parameter is never meant (nobody can type one), and PostgreSQL
+    cannot even compare text with it: left in, it would surface as a server error deep in some
+    lookup. It is dropped at the door, so a search with one still finds what the rest asks for."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
-            raise BadRequest("NUL character in the query string")
+        if "%00" in request.META.get("QUERY_STRING", "") or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(key.replace("\x00", ""), [value.replace("\x00", "") for value in values])
+            cleaned._mutable = False  # immutable again, as Django hands it to views
+            request.GET = cleaned  # type: ignore[assignment]
         return self.get_response(request)
 
 
