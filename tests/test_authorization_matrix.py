@@ -410,6 +410,7 @@ MATRIX: list[Row] = [
     Row("cases:reuse", owner_only(302), args=alice_case, method="post", label="a new draft from Alice's answers"),
     Row("cases:attachment", owner_only(200), args=alice_case_attachment, label="Alice's document"),
     Row("cases:upload", owner_only(200), args=alice_case_upload, label="a file of Alice's form"),
+    Row("privacy_centre:index", citizens(200), label="one's own data and its access log"),
     Row("account:notifications", citizens(200)),
     Row("account:notifications", citizens(302), method="post", data=lambda w: {"channel": "account"}),
     # --- appointments: public booking (guests welcome) -----------------------------------

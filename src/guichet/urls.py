@@ -15,6 +15,7 @@ urlpatterns = [
     path("services/", include("guichet.catalogue.urls")),
     path("accounts/", include("guichet.accounts.urls_auth")),
     path("account/cases/", include("guichet.cases.urls")),
+    path("account/privacy/", include("guichet.privacy.centre_urls")),
     path("account/", include("guichet.accounts.urls")),
     path("privacy/", include("guichet.privacy.urls")),
     path("appointments/", include("guichet.appointments.urls")),

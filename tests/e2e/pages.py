@@ -52,6 +52,7 @@ PAGES: tuple[Page, ...] = (
     Page("mfa", "/accounts/mfa/", who="citizen"),
     Page("cases", "/account/cases/", who="citizen"),
     Page("notifications", "/account/notifications/", who="citizen"),
+    Page("privacy-centre", "/account/privacy/", who="citizen"),
     Page("backoffice", "/backoffice/", who="staff"),
     Page("backoffice-queue", "/backoffice/cases/", who="staff"),
     Page("backoffice-appointments", "/backoffice/appointments/", who="staff"),

@@ -45,7 +45,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "appointments": list(appointment_selectors.upcoming_bookings(actor=actor)[:5]),
         "messages_list": [],
         "security_url": _url_or("auth:mfa_index", "/accounts/mfa/"),
-        "privacy_url": _url_or("privacy:statement", "/privacy/"),
+        "privacy_url": _url_or("privacy_centre:index", "/account/privacy/"),
     }
     return render(request, "accounts/dashboard.html", context)
 
