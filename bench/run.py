@@ -17,7 +17,14 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
-BENCHMARKS = ["pages", "catalogue", "forms", "submissions", "appointments"]  # bench/NAME.py, each with ``run()``
+BENCHMARKS = [
+    "pages",
+    "catalogue",
+    "forms",
+    "submissions",
+    "appointments",
+    "export",
+]  # bench/NAME.py, each with ``run()``
 
 
 def main(argv: list[str]) -> int:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from guichet.accounts.models import EmailToken, ThrottleEvent
+from guichet.accounts.models import EmailToken, Passkey, Profile, RecoveryCode, ThrottleEvent, TotpDevice, User
+from guichet.core.keys import data_keys_preload
 from guichet.core.registry import Category, DataKind, Erasure, RetentionRule, registry
+from guichet.privacy.export import CHUNK_SIZE, date_after, iso
 
 EMAIL_TOKEN_GRACE = datetime.timedelta(days=7)
 THROTTLE_EVENT_AGE = datetime.timedelta(days=1)
@@ -24,6 +28,90 @@ def _old_throttle_events(now: datetime.datetime) -> QuerySet[ThrottleEvent]:
     return ThrottleEvent.objects.filter(at__lt=now - THROTTLE_EVENT_AGE)
 
 
+# --- Export (P11, P23): names and dates, never a password, token hash, secret or key ------------
+
+
+def _export_user(user: User) -> Iterator[dict[str, Any]]:
+    account = User.objects.get(pk=user.pk)
+    yield {
+        "email": account.email,
+        "email_confirmed": iso(account.email_verified_at),
+        "joined": iso(account.date_joined),
+        "last_login": iso(account.last_login),
+        "password_changed": iso(account.password_changed_at),
+        "notification_channel": str(account.get_notification_channel_display()),
+        "active_profile": str(account.active_profile_id) if account.active_profile_id else None,
+        "deleted_on": None,
+    }
+
+
+def _export_profiles(user: User) -> Iterator[dict[str, Any]]:
+    profiles = Profile.objects.filter(owner=user).order_by("created_at", "pk")
+    data_keys_preload(key_ids=profiles.values_list("data_key_id", flat=True).distinct())
+    for profile in profiles.iterator(chunk_size=CHUNK_SIZE):
+        yield {
+            "id": str(profile.pk),
+            "kind": str(profile.get_kind_display()),
+            "first_name": profile.first_name,
+            "last_name": profile.last_name,
+            "date_of_birth": iso(profile.date_of_birth),
+            "organisation_name": profile.organisation_name,
+            "uid": profile.uid,
+            "street": profile.street,
+            "postal_code": profile.postal_code,
+            "town": profile.town,
+            "country": profile.country,
+            "email": profile.email,
+            "phone": profile.phone,
+            "created": iso(profile.created_at),
+            "updated": iso(profile.updated_at),
+            "deleted_on": None,
+        }
+
+
+def _export_email_tokens(user: User) -> Iterator[dict[str, Any]]:
+    # Only what the link was for, the pending new address and the dates: never the token hash.
+    tokens = EmailToken.objects.filter(user=user).order_by("created_at", "pk")
+    data_keys_preload(key_ids=[key for key in tokens.values_list("data_key_id", flat=True).distinct() if key])
+    for token in tokens.iterator(chunk_size=CHUNK_SIZE):
+        yield {
+            "purpose_of_link": str(token.get_purpose_display()),
+            "new_email": token.new_email if token.data_key_id else "",
+            "created": iso(token.created_at),
+            "expires": iso(token.expires_at),
+            "used": iso(token.used_at),
+            "deleted_on": date_after(token.used_at, datetime.timedelta(0))
+            or date_after(token.expires_at, EMAIL_TOKEN_GRACE),
+        }
+
+
+def _export_totp(user: User) -> Iterator[dict[str, Any]]:
+    # Whether an authenticator app is set up and since when: never its secret.
+    for device in TotpDevice.objects.filter(user=user).only("pk", "user_id", "confirmed_at"):
+        yield {"set_up": iso(device.confirmed_at), "deleted_on": None}
+
+
+def _export_recovery_codes(user: User) -> Iterator[dict[str, Any]]:
+    # How many codes there are and which were used: never the codes or their hashes.
+    for number, used_at in enumerate(
+        RecoveryCode.objects.filter(user=user).order_by("pk").values_list("used_at", flat=True), start=1
+    ):
+        yield {"code": number, "used": iso(used_at), "deleted_on": None}
+
+
+def _export_passkeys(user: User) -> Iterator[dict[str, Any]]:
+    # Name and dates: not the credential (public key material, of no use to anybody else).
+    passkeys = Passkey.objects.filter(user=user).order_by("created_at", "pk")
+    data_keys_preload(key_ids=passkeys.values_list("data_key_id", flat=True).distinct())
+    for passkey in passkeys.only("pk", "user_id", "data_key_id", "name", "created_at", "last_used_at"):
+        yield {
+            "name": passkey.name,
+            "created": iso(passkey.created_at),
+            "last_used": iso(passkey.last_used_at),
+            "deleted_on": None,
+        }
+
+
 _ACCOUNT_LIFETIME = _("while the account exists")
 _ACCOUNT_BASIS = _("Your registration for the online counter (consent and public-law mandate)")
 
@@ -37,6 +125,7 @@ registry.register(
         person_links=("active_profile",),
         retention_text=_ACCOUNT_LIFETIME,
         erasure=Erasure.SHRED,
+        export=_export_user,
     ),
     DataKind(
         model="accounts.Profile",
@@ -59,6 +148,7 @@ registry.register(
         person_links=("owner",),
         retention_text=_ACCOUNT_LIFETIME,
         erasure=Erasure.SHRED,
+        export=_export_profiles,
     ),
     DataKind(
         model="accounts.EmailToken",
@@ -73,6 +163,7 @@ registry.register(
             period=EMAIL_TOKEN_GRACE,
             due=_stale_email_tokens,
         ),
+        export=_export_email_tokens,
     ),
     DataKind(
         model="accounts.ThrottleEvent",
@@ -96,6 +187,7 @@ registry.register(
         person_links=("user",),
         retention_text=_("while the account exists or until you remove the app"),
         erasure=Erasure.SHRED,
+        export=_export_totp,
     ),
     DataKind(
         model="accounts.RecoveryCode",
@@ -105,6 +197,7 @@ registry.register(
         fields=("code_hash",),
         person_links=("user",),
         retention_text=_("while the account exists or until new codes are generated"),
+        export=_export_recovery_codes,
     ),
     DataKind(
         model="accounts.Passkey",
@@ -115,5 +208,6 @@ registry.register(
         person_links=("user",),
         retention_text=_("while the account exists or until you remove the passkey"),
         erasure=Erasure.SHRED,
+        export=_export_passkeys,
     ),
 )

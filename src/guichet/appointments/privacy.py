@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from guichet.appointments.models import Booking
 from guichet.appointments.services import bookings_erase_personal_data
+from guichet.core.keys import data_keys_preload
 from guichet.core.registry import Category, DataKind, Erasure, NotPersonal, RetentionRule, registry
+from guichet.privacy.export import CHUNK_SIZE, date_after, iso
+
+if TYPE_CHECKING:
+    from guichet.accounts.models import User
 
 #: P14: the booking's personal data is deleted 30 days after the appointment.
 AFTER_APPOINTMENT = datetime.timedelta(days=30)
@@ -17,6 +24,40 @@ AFTER_APPOINTMENT = datetime.timedelta(days=30)
 
 def _past_bookings(now: datetime.datetime) -> QuerySet[Booking]:
     return Booking.objects.filter(blocks_until__lt=now - AFTER_APPOINTMENT, personal_data_erased_at__isnull=True)
+
+
+def _export_bookings(user: User) -> Iterator[dict[str, Any]]:
+    """The appointments booked while logged in, with any of the account's profiles (never the
+    manage token's hash). Bookings made as a guest are not linked to the account."""
+    bookings = (
+        Booking.objects.filter(profile__owner=user)
+        .select_related("appointment_type", "location", "profile")
+        .order_by("starts_at", "pk")
+    )
+    data_keys_preload(
+        key_ids=[key for key in bookings.order_by().values_list("data_key_id", flat=True).distinct() if key]
+    )
+    for booking in bookings.iterator(chunk_size=CHUNK_SIZE):
+        erased = booking.is_erased
+        profile = booking.profile
+        yield {
+            "id": str(booking.pk),
+            "profile": f"{profile.get_kind_display()}: {profile.display_name}" if profile else None,
+            "appointment": booking.appointment_type.title_text,
+            "place": booking.location.name_text,
+            "address": booking.location.address,
+            "starts": iso(booking.starts_at),
+            "ends": iso(booking.ends_at),
+            "status": str(booking.get_status_display()),
+            "name": "" if erased else booking.name,
+            "email": "" if erased else booking.email,
+            "phone": "" if erased else booking.phone,
+            "language": booking.language,
+            "booked": iso(booking.created_at),
+            "personal_data_deleted": iso(booking.personal_data_erased_at),
+            "deleted_on": date_after(booking.personal_data_erased_at, datetime.timedelta(0))
+            or date_after(booking.blocks_until, AFTER_APPOINTMENT),
+        }
 
 
 registry.register(
@@ -35,6 +76,7 @@ registry.register(
             purge=bookings_erase_personal_data,
         ),
         erasure=Erasure.KEEP_ANONYMOUS,
+        export=_export_bookings,
     ),
 )
 

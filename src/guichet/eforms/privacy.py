@@ -3,15 +3,48 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from guichet.core.keys import data_keys_preload
 from guichet.core.registry import Category, DataKind, Erasure, NotPersonal, RetentionRule, registry
 from guichet.eforms.models import Draft, Submission, Upload
+from guichet.privacy.export import CHUNK_SIZE, date_after, iso
+
+if TYPE_CHECKING:
+    from guichet.accounts.models import User
 
 DRAFT_AGE = datetime.timedelta(days=180)
+
+
+def _preload_keys(rows: QuerySet[Any]) -> None:
+    data_keys_preload(key_ids=rows.order_by().values_list("data_key_id", flat=True).distinct())
+
+
+def _profile_text(profile: Any) -> str:
+    return f"{profile.get_kind_display()}: {profile.display_name}"
+
+
+# --- Export (P11, P23): the account's own drafts, applications and files, of all its profiles ---
+
+
+def _export_drafts(user: User) -> Iterator[dict[str, Any]]:
+    drafts = Draft.objects.filter(profile__owner=user).select_related("service", "profile").order_by("updated_at", "pk")
+    _preload_keys(drafts)
+    for draft in drafts.iterator(chunk_size=CHUNK_SIZE):
+        yield {
+            "id": str(draft.pk),
+            "profile": _profile_text(draft.profile),
+            "service": draft.service.title_text,
+            "answers": draft.answers,
+            "created": iso(draft.created_at),
+            "updated": iso(draft.updated_at),
+            "deleted_on": date_after(draft.updated_at, DRAFT_AGE),
+        }
 
 
 def _untouched_drafts(now: datetime.datetime) -> QuerySet[Draft]:
@@ -32,6 +65,7 @@ registry.register(
             period=DRAFT_AGE,
             due=_untouched_drafts,
         ),
+        export=_export_drafts,
     ),
 )
 
@@ -55,6 +89,66 @@ def _orphan_uploads(now: datetime.datetime) -> QuerySet[Upload]:
     )
 
 
+def _submission_deleted_on(submission: Submission) -> str | None:
+    """When the ``closed_cases`` rule deletes the submission: known once its case is closed."""
+    case = getattr(submission, "case", None)
+    if case is None or not case.is_closed:
+        return None
+    return date_after(case.closed_at, datetime.timedelta(days=settings.GUICHET_CASE_RETENTION_DAYS))
+
+
+def _export_submissions(user: User) -> Iterator[dict[str, Any]]:
+    submissions = (
+        Submission.objects.filter(profile__owner=user)
+        .select_related("service", "profile", "case")
+        .order_by("submitted_at", "pk")
+    )
+    _preload_keys(submissions)
+    for submission in submissions.iterator(chunk_size=CHUNK_SIZE):
+        case = getattr(submission, "case", None)
+        yield {
+            "id": str(submission.pk),
+            "profile": _profile_text(submission.profile),
+            "service": submission.service.title_text,
+            "case": case.reference if case is not None else None,
+            "submitted": iso(submission.submitted_at),
+            "fee": str(submission.fee),
+            "language": submission.language,
+            "answers": submission.answers,
+            "deleted_on": _submission_deleted_on(submission),
+        }
+
+
+def _export_uploads(user: User) -> Iterator[dict[str, Any]]:
+    # Name, type, size and checksum of each file: the file itself stays in the account.
+    uploads = (
+        Upload.objects.filter(profile__owner=user)
+        .select_related("profile", "draft", "submission", "submission__case")
+        .defer("draft__answers", "submission__answers")
+        .order_by("created_at", "pk")
+    )
+    _preload_keys(uploads)
+    for upload in uploads.iterator(chunk_size=CHUNK_SIZE):
+        if upload.submission is not None:
+            deleted_on = _submission_deleted_on(upload.submission)
+        elif upload.draft is not None:
+            deleted_on = date_after(upload.draft.updated_at, DRAFT_AGE)
+        else:
+            deleted_on = date_after(upload.created_at, UNSUBMITTED_UPLOAD_AGE)
+        yield {
+            "id": str(upload.pk),
+            "profile": _profile_text(upload.profile),
+            "name": upload.name,
+            "content_type": upload.content_type,
+            "size": upload.size,
+            "sha256": upload.sha256,
+            "uploaded": iso(upload.created_at),
+            "draft": str(upload.draft_id) if upload.draft_id else None,
+            "submission": str(upload.submission_id) if upload.submission_id else None,
+            "deleted_on": deleted_on,
+        }
+
+
 _CASE_BASIS = _("The public-law task of the authority that handles your application")
 
 registry.register(
@@ -72,6 +166,7 @@ registry.register(
             due=_submissions_of_old_closed_cases,
         ),
         erasure=Erasure.SHRED,
+        export=_export_submissions,
     ),
     DataKind(
         model="eforms.Upload",
@@ -87,6 +182,7 @@ registry.register(
             due=_orphan_uploads,
         ),
         erasure=Erasure.SHRED,
+        export=_export_uploads,
     ),
 )
 

@@ -6,4 +6,7 @@ app_name = "privacy_centre"
 
 urlpatterns = [
     path("", centre_views.index, name="index"),
+    path("export/", centre_views.export, name="export"),
+    path("delete/", centre_views.delete_account, name="delete"),
+    path("deleted/", centre_views.account_deleted, name="deleted"),
 ]
