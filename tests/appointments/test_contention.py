@@ -68,7 +68,7 @@ def _run_threads(jobs: list[tuple[int, datetime.datetime, str]]) -> list[str]:
                 try:
                     outcome = _attempt(*job)
                 except Exception as exc:  # counted: every request must get an answer
-                    outcome = f"error:{type(exc).__name__}"
+                    outcome = f"error:{type(exc).__name__}:{str(exc)[:120]}"
                 with lock:
                     results.append(outcome)
         finally:

@@ -15,7 +15,7 @@ import secrets
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +39,8 @@ from guichet.core.keys import blind_index, data_key_create, data_key_destroy
 from guichet.core.models import AuditEvent
 
 ALTERNATIVES = 5
+#: PostgreSQL's SQLSTATE for "deadlock detected"
+DEADLOCK_DETECTED = "40P01"
 
 
 class SlotTaken(ValidationError):
@@ -134,6 +136,13 @@ def _place(
                 booking.save()
             return
         except IntegrityError:  # taken by a concurrent request a moment ago: try the next seat
+            continue
+        except OperationalError as exc:
+            # Two requests inserting the same seat at the same instant wait for each other on the
+            # exclusion constraint; PostgreSQL breaks the tie by aborting one ("deadlock detected",
+            # 40P01). The other one wins: for this request the seat is taken, as above.
+            if getattr(exc.__cause__, "sqlstate", None) != DEADLOCK_DETECTED:
+                raise
             continue
     raise SlotTaken(
         _("This time was just taken. Please choose another one."),
