@@ -221,6 +221,7 @@ MATRIX: list[Row] = [
     Row("readyz", expect(guest=200, alice=200, bob=200, clara=200, dario=200, olga=200)),
     Row("privacy:statement", expect(guest=200, alice=200, bob=200, clara=200, dario=200, olga=200)),
     Row("privacy:cookies", expect(guest=200, alice=200, bob=200, clara=200, dario=200, olga=200)),
+    Row("privacy:record", expect(guest=LOGIN, alice=404, bob=404, clara=200, dario=200, olga=200)),
     Row(
         "auth:login",
         expect(guest=200, alice=AUTH_PAGE, bob=AUTH_PAGE, clara=AUTH_PAGE, dario=AUTH_PAGE, olga=AUTH_PAGE),

@@ -54,6 +54,7 @@ PAGES: tuple[Page, ...] = (
     Page("notifications", "/account/notifications/", who="citizen"),
     Page("privacy-centre", "/account/privacy/", who="citizen"),
     Page("backoffice", "/backoffice/", who="staff"),
+    Page("privacy-record", "/privacy/record/", who="staff"),
     Page("backoffice-queue", "/backoffice/cases/", who="staff"),
     Page("backoffice-appointments", "/backoffice/appointments/", who="staff"),
     Page("backoffice-appointment-locations", "/backoffice/appointments/locations/", who="staff"),

@@ -95,3 +95,38 @@ def statement_context() -> dict[str, Any]:
         "categories": statement_categories(),
         "last_sweep": last_sweep(),
     }
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    """One processing activity of the record (Art. 30 GDPR / Art. 12 revDSG), from the registry."""
+
+    name: str
+    model: str
+    category: str
+    purpose: str | Promise
+    legal_basis: str | Promise
+    fields: tuple[str, ...]
+    person_links: tuple[str, ...]
+    retention: str | Promise
+    erasure: str
+    exported: bool
+
+
+def processing_record() -> list[RecordRow]:
+    """Every data kind of the registry, for operators and staff (``/privacy/record/``)."""
+    return [
+        RecordRow(
+            name=kind.verbose_name,
+            model=kind.model,
+            category=str(kind.category.label),
+            purpose=kind.purpose,
+            legal_basis=kind.legal_basis,
+            fields=kind.fields,
+            person_links=kind.person_links,
+            retention=retention_text(kind),
+            erasure=str(kind.erasure.label),
+            exported=kind.export is not None,
+        )
+        for kind in sorted(registry, key=lambda kind: (kind.category, kind.model))
+    ]

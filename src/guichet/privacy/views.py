@@ -1,16 +1,19 @@
-"""Public privacy pages: the generated statement, the cookie inventory, the UI-state cookie."""
+"""Privacy pages: the generated statement, the cookie inventory, the UI-state cookie, and the record of
+processing activities for operators and staff."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from guichet.backoffice.selectors import staff_actor_for_request
 from guichet.privacy.cookies import UI_FLAGS, cookie_inventory, ui_cookie_value, ui_flags
-from guichet.privacy.selectors import statement_context
+from guichet.privacy.selectors import processing_record, statement_context
 
 
 @require_GET
@@ -25,6 +28,19 @@ def cookies(request: HttpRequest) -> HttpResponse:
         "privacy/cookies.html",
         {"cookies": cookie_inventory(), "ui_flags": UI_FLAGS, "active_flags": ui_flags(request)},
     )
+
+
+@require_GET
+def record(request: HttpRequest) -> HttpResponse:
+    """The record of processing activities: for operators and the staff of authorities only (it
+    is an internal register; the public reads the statement). Others get "not found"."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not (user.is_staff or staff_actor_for_request(request) is not None):
+        raise Http404
+    context = {**statement_context(), "rows": processing_record()}
+    return render(request, "privacy/record.html", context)
 
 
 @require_POST
