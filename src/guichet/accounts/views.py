@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,6 +19,7 @@ from guichet.accounts.models import Profile
 from guichet.accounts.policy import citizen_required
 from guichet.appointments import selectors as appointment_selectors
 from guichet.cases import selectors as case_selectors
+from guichet.core.language import active_language
 from guichet.core.middleware import request_actor
 from guichet.eforms import selectors as draft_selectors
 
@@ -39,7 +39,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "profile_count": selectors.profile_list(actor=actor).count(),
         # Each section is an include fed by one list; later issues fill them from their selectors.
-        "cases": case_selectors.dashboard_cases(actor=actor, language=(get_language() or "de").split("-")[0]),
+        "cases": case_selectors.dashboard_cases(actor=actor, language=active_language()),
         "drafts": list(draft_selectors.draft_list(actor=actor)[:5]),
         "documents": [],
         "appointments": list(appointment_selectors.upcoming_bookings(actor=actor)[:5]),

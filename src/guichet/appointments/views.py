@@ -21,7 +21,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from guichet.accounts import throttle
@@ -31,6 +31,7 @@ from guichet.appointments.availability import Slot, free_slots, last_day, local_
 from guichet.appointments.forms import ContactForm, SlotForm, slot_start
 from guichet.appointments.models import AppointmentType, Booking
 from guichet.appointments.privacy import AFTER_APPOINTMENT
+from guichet.core.language import active_language
 from guichet.core.middleware import request_actor
 from guichet.core.views import page_not_found
 
@@ -47,10 +48,6 @@ REFERRER_POLICY = "strict-origin"
 ALTERNATIVES_DAYS = 14
 
 View = Callable[..., HttpResponseBase]
-
-
-def _language() -> str:
-    return (get_language() or "de").split("-")[0]
 
 
 def _see_other(url: str) -> HttpResponse:
@@ -244,7 +241,7 @@ def book(request: HttpRequest, location: str, kind: str, slot: str) -> HttpRespo
                 name=data["name"],
                 email=data["email"],
                 phone=data["phone"],
-                language=_language(),
+                language=active_language(),
             )
         except services.SlotTaken as taken:
             throttle.throttle_release(ticket=ticket)

@@ -102,6 +102,20 @@ def _texts_clean(form: forms.Form, *, prefix: str) -> dict[str, str]:
     return texts
 
 
+def _slug_and_texts(form: forms.Form, *, creating: bool, prefix: str, label: Any) -> None:
+    """A new location or type gets a short name (fixed once created) before its texts per language."""
+    if creating:
+        form.fields["slug"] = forms.CharField(
+            label=_("Short name"),
+            help_text=SLUG_HINT,
+            max_length=rules.MAX_SLUG,
+            error_messages={"required": _("Enter a short name.")},
+        )
+    _texts_fields(form, prefix=prefix, label=label, max_length=rules.MAX_NAME)
+    order = ["slug"] if creating else []
+    form.order_fields([*order, *(f"{prefix}_{code}" for code, _label in LANGUAGE_LABELS)])
+
+
 def attach_errors(form: forms.Form, error: ValidationError, *, fields: Mapping[str, str] | None = None) -> None:
     """Put a service's ``ValidationError`` on the form: dict keys are model field names, mapped by
     ``fields`` where the form names them otherwise; what has no field goes to the top."""
@@ -314,16 +328,7 @@ class LocationForm(forms.Form):
     def __init__(self, *args: Any, creating: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "location-%s")
         super().__init__(*args, **kwargs)
-        if creating:
-            self.fields["slug"] = forms.CharField(
-                label=_("Short name"),
-                help_text=SLUG_HINT,
-                max_length=rules.MAX_SLUG,
-                error_messages={"required": _("Enter a short name.")},
-            )
-        _texts_fields(self, prefix="name", label=_("Name"), max_length=rules.MAX_NAME)
-        order = ["slug"] if creating else []
-        self.order_fields([*order, *(f"name_{code}" for code, _label in LANGUAGE_LABELS)])
+        _slug_and_texts(self, creating=creating, prefix="name", label=_("Name"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -415,16 +420,7 @@ class AppointmentTypeForm(forms.Form):
         service_field = self.fields["service"]
         assert isinstance(service_field, forms.TypedChoiceField)
         service_field.choices = [("", _("No linked service")), *((str(pk), title) for pk, title in services)]
-        if creating:
-            self.fields["slug"] = forms.CharField(
-                label=_("Short name"),
-                help_text=SLUG_HINT,
-                max_length=rules.MAX_SLUG,
-                error_messages={"required": _("Enter a short name.")},
-            )
-        _texts_fields(self, prefix="title", label=_("Title"), max_length=rules.MAX_NAME)
-        order = ["slug"] if creating else []
-        self.order_fields([*order, *(f"title_{code}" for code, _label in LANGUAGE_LABELS)])
+        _slug_and_texts(self, creating=creating, prefix="title", label=_("Title"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

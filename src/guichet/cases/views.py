@@ -18,7 +18,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -30,6 +29,7 @@ from guichet.cases.workflow import case_definition, status_label
 from guichet.catalogue.models import pick
 from guichet.core.actor import Actor
 from guichet.core.downloads import as_download, open_stored, stored_file_response
+from guichet.core.language import active_language
 from guichet.core.middleware import request_actor
 from guichet.eforms import selectors as eforms_selectors
 from guichet.eforms.answers import answer_sections
@@ -40,10 +40,6 @@ from guichet.eforms.services import draft_from_submission
 PAGE_SIZE = 20
 
 
-def _language() -> str:
-    return (get_language() or "de").split("-")[0]
-
-
 # --- Lists -------------------------------------------------------------------------------------
 
 
@@ -52,7 +48,7 @@ def _language() -> str:
 def case_list(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     page = Paginator(selectors.case_list_light(actor=actor), PAGE_SIZE).get_page(request.GET.get("page"))
-    items = selectors.case_summaries(page.object_list, language=_language())
+    items = selectors.case_summaries(page.object_list, language=active_language())
     return render(request, "cases/case_list.html", {"page": page, "items": items})
 
 
@@ -128,7 +124,7 @@ def _detail_context(
     request: HttpRequest, case: Case, *, form: ReplyForm | None = None, refused: str | None = None
 ) -> dict[str, Any]:
     actor = request_actor(request)
-    language = _language()
+    language = active_language()
     definition = case_definition(case)
     timeline = _timeline(actor, case, language)
     awaits_reply = services.case_awaits_reply(case)
@@ -194,7 +190,7 @@ def case_reply(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def case_receipt(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = selectors.case_get(actor=request_actor(request), case_id=case_id)
-    content = documents.submission_pdf(case=case, language=_language(), audience="citizen")
+    content = documents.submission_pdf(case=case, language=active_language(), audience="citizen")
     return as_download(HttpResponse(content, content_type="application/pdf"), filename=f"{case.reference}.pdf")
 
 

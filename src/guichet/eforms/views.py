@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from guichet.accounts.policy import citizen_required
 from guichet.catalogue import selectors as catalogue_selectors
 from guichet.catalogue.models import pick
+from guichet.core.language import active_language
 from guichet.core.middleware import request_actor
 from guichet.eforms import selectors, services
 from guichet.eforms.answers import answer_sections
@@ -32,10 +32,6 @@ from guichet.eforms.pricing import calculate_fee
 from guichet.eforms.versions import definition_of
 
 SAVE_LATER = "later"
-
-
-def _language() -> str:
-    return (get_language() or "de").split("-")[0]
 
 
 def _resume_url(draft: Draft, definition: FormDefinition) -> str:
@@ -77,7 +73,7 @@ def draft_step(request: HttpRequest, draft_id: uuid.UUID, step: int) -> HttpResp
         raise Http404
     if index > draft.current_step:  # no skipping ahead of the first unfinished step
         return redirect(_resume_url(draft, definition))
-    language = _language()
+    language = active_language()
     step_keys = [field.key for field in definition.steps[index].fields()]
     answers: dict[str, Any] = dict(draft.answers or {})
 
@@ -164,7 +160,7 @@ class SubmitForm(forms.Form):
 
 
 def _review_context(draft: Draft, definition: FormDefinition, form: SubmitForm) -> dict[str, Any]:
-    language = _language()
+    language = active_language()
     answers = prune(definition, draft.answers or {})
     fee = calculate_fee(definition, answers)
     return {
@@ -197,7 +193,7 @@ def draft_review(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
     form = SubmitForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            submission = services.submission_create(actor=actor, draft_id=draft_id, language=_language())
+            submission = services.submission_create(actor=actor, draft_id=draft_id, language=active_language())
         except services.SubmissionIncomplete as exc:
             messages.error(request, _("Some required answers are missing. Please complete this step."))
             return redirect("eforms:draft_step", draft_id, exc.steps[0])
@@ -220,7 +216,7 @@ def submission_confirmation(request: HttpRequest, case_id: uuid.UUID) -> HttpRes
     owner = case.profile.owner
     context = {
         "case": case,
-        "form_title": definition_title(case.submission.form_version, _language()),
+        "form_title": definition_title(case.submission.form_version, active_language()),
         "emails": owner.notification_channel == owner.NotificationChannel.EMAIL,
     }
     return render(request, "eforms/submission_confirmation.html", context)
