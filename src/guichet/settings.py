@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "guichet.accounts",
     "guichet.catalogue",
     "guichet.privacy",
+    "guichet.privacy.access",
     "guichet.backoffice",
     "guichet.eforms",
     "guichet.cases",
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "guichet.privacy.access.middleware.AccessLogMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "guichet.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -259,6 +261,18 @@ GUICHET_SUPERVISORY_AUTHORITY = env_str(
 GUICHET_DATA_LOCATION = env_str("GUICHET_DATA_LOCATION", "CH")
 GUICHET_RETENTION_BATCH_SIZE = env_int("GUICHET_RETENTION_BATCH_SIZE", default=500, minimum=1)
 GUICHET_THEME = env_str("GUICHET_THEME", "")
+# Access log (P05, P19, P36): raw entries for security, kept briefly; daily aggregates without IP.
+GUICHET_ACCESS_LOG_ENABLED = env_bool("GUICHET_ACCESS_LOG_ENABLED", default=True)
+GUICHET_ACCESS_LOG_RAW_DAYS = env_int("GUICHET_ACCESS_LOG_RAW_DAYS", default=7, minimum=1)
+# Inactivity lifecycle (P31): notice after this many days without login, erasure after the grace period.
+GUICHET_INACTIVITY_DAYS = env_int("GUICHET_INACTIVITY_DAYS", default=365, minimum=30)
+GUICHET_INACTIVITY_GRACE_DAYS = env_int("GUICHET_INACTIVITY_GRACE_DAYS", default=28, minimum=7)
+GUICHET_INACTIVITY_BATCH_SIZE = env_int("GUICHET_INACTIVITY_BATCH_SIZE", default=200, minimum=1)
+# Privacy statement changes (P35): objections are recorded for this many days after publication.
+GUICHET_STATEMENT_OBJECTION_DAYS = env_int("GUICHET_STATEMENT_OBJECTION_DAYS", default=28, minimum=7)
+# Requests that need a person at the authority (P11): the legal deadline and its one extension.
+GUICHET_PRIVACY_REQUEST_DAYS = env_int("GUICHET_PRIVACY_REQUEST_DAYS", default=30, minimum=1)
+GUICHET_PRIVACY_REQUEST_EXTENSION_DAYS = env_int("GUICHET_PRIVACY_REQUEST_EXTENSION_DAYS", default=60, minimum=1)
 
 # --- Caches and logging ---------------------------------------------------------------------
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

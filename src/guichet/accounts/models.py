@@ -125,6 +125,9 @@ class Profile(models.Model):
     phone = EncryptedCharField(_("phone"), max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    #: the holder restricted processing (P23): the profile and its cases are kept, but no staff
+    #: view or task processes them
+    restricted_at = models.DateTimeField(_("processing restricted"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]

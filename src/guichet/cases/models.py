@@ -48,6 +48,8 @@ class Case(models.Model):
     opened_at = models.DateTimeField(_("submitted"), default=timezone.now)
     updated_at = models.DateTimeField(_("last change"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    #: the applicant restricted processing (P23): kept, but no staff view or task processes it
+    restricted_at = models.DateTimeField(_("processing restricted"), null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at"]

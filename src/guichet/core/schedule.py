@@ -20,6 +20,9 @@ SCHEDULE: list[tuple[str, dict[str, str], str]] = [
     ("retention_sweep", {"minute": "15", "hour": "3"}, "guichet.privacy.tasks.retention_sweep_task"),
     ("session_cleanup", {"minute": "40", "hour": "*"}, "guichet.privacy.tasks.session_cleanup_task"),
     ("appointment_reminders", {"minute": "*/10"}, "guichet.appointments.tasks.send_reminders_task"),
+    ("access_log_aggregate", {"minute": "5", "hour": "1"}, "guichet.privacy.access.tasks.aggregate_access_log_task"),
+    ("inactivity_lifecycle", {"minute": "30", "hour": "4"}, "guichet.privacy.tasks.inactivity_lifecycle_task"),
+    ("statement_notices", {"minute": "*/15"}, "guichet.privacy.tasks.statement_notices_task"),
 ]
 
 

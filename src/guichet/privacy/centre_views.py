@@ -21,7 +21,7 @@ from guichet.accounts.policy import citizen_required
 from guichet.core.audit import audit_record
 from guichet.core.middleware import request_actor
 from guichet.core.models import AuditEvent
-from guichet.privacy import centre, erasure
+from guichet.privacy import centre, consents, disclosures, erasure, requests, restriction, statement_versions
 from guichet.privacy.export import FORMAT_NAME, FORMAT_VERSION, export_archive
 from guichet.privacy.selectors import statement_categories
 
@@ -38,6 +38,9 @@ def index(request: HttpRequest) -> HttpResponse:
         "page": page,
         "accesses": centre.access_rows(list(page.object_list)),
     }
+    # Each part of the centre contributes its own context and template block.
+    for part in (statement_versions, restriction, consents, requests, disclosures):
+        context.update(part.centre_context(actor=actor))
     return render(request, "privacy/centre.html", context)
 
 
