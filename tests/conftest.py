@@ -212,17 +212,45 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         counts[outcome] = counts.get(outcome, 0) + 1
 
 
+def _is_whole_suite(config: pytest.Config) -> bool:
+    """Only a run of the whole suite can tell that a promise has no passing test."""
+    selected = config.args in ([], list(config.getini("testpaths"))) or [
+        str(arg).rstrip("/") for arg in config.args
+    ] == ["tests"]
+    return selected and not config.option.keyword and not config.option.markexpr and not config.option.lf
+
+
+def _kept_without_passing_test() -> list[str]:
+    """Kept promises none of whose tests passed. Tests skipped for want of a tool on this machine
+    (e.g. Chromium) are reported, not failed: ``make test`` must pass on a fresh machine."""
+    from guichet.privacy.promises import kept
+
+    missing = []
+    for promise in kept():
+        counts = _promise_results.get(promise.id, {})
+        if not counts.get("passed") and not counts.get("skipped"):
+            missing.append(promise.id)
+    return missing
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if exitstatus == 0 and _is_whole_suite(session.config) and _kept_without_passing_test():
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_terminal_summary(terminalreporter: object, exitstatus: int, config: pytest.Config) -> None:
     if not _promise_results:
         return
+    from guichet.privacy.promises import PROMISES, State
+
     write = terminalreporter.write_line  # type: ignore[attr-defined]
     terminalreporter.section("promise report")  # type: ignore[attr-defined]
-
-    def key(promise_id: str) -> tuple[int, str]:
-        digits = "".join(ch for ch in promise_id if ch.isdigit())
-        return (int(digits) if digits else 0, promise_id)
-
-    for promise_id in sorted(_promise_results, key=key):
-        counts = _promise_results[promise_id]
-        extra = "".join(f", {counts[kind]} {kind}" for kind in ("failed", "skipped") if counts.get(kind))
-        write(f"{promise_id}: {counts['passed']} passed{extra}")
+    for promise in PROMISES:
+        counts = _promise_results.get(promise.id)
+        if promise.state == State.WAITING:
+            write(f"{promise.id}: waiting for {promise.waiting_for}")
+        elif counts:
+            extra = "".join(f", {counts[kind]} {kind}" for kind in ("failed", "skipped") if counts.get(kind))
+            write(f"{promise.id}: kept, {counts['passed']} passed{extra}")
+    if _is_whole_suite(config) and (missing := _kept_without_passing_test()):
+        write(f"FAILED: kept promises without a passing test: {', '.join(missing)}", red=True)

@@ -12,7 +12,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from guichet.core.models import ProofRun
 from guichet.core.registry import Category, DataKind, registry
+from guichet.privacy.cookies import cookie_inventory
+from guichet.privacy.promises import PROMISES, PrivacyPromise, State
 from guichet.privacy.retention import last_sweep
 
 # Names for the usual data locations; any other code is shown as configured.
@@ -94,7 +97,27 @@ def statement_context() -> dict[str, Any]:
         "data_location": location_text(settings.GUICHET_DATA_LOCATION),
         "categories": statement_categories(),
         "last_sweep": last_sweep(),
+        "promises": promise_rows(),
+        "cookies": cookie_inventory(),
+        "access_log_raw_days": settings.GUICHET_ACCESS_LOG_RAW_DAYS,
     }
+
+
+@dataclass(frozen=True)
+class PromiseRow:
+    promise: PrivacyPromise
+    kept: bool
+    #: when its periodic proof last ran (a retention sweep, an inactivity run, ...), if it has one
+    proven_at: datetime.datetime | None
+
+
+def promise_rows() -> list[PromiseRow]:
+    """Every promise with its state and the date of its last periodic proof (one query)."""
+    proofs = {run.name: run.last_run_at for run in ProofRun.objects.filter(ok=True)}
+    return [
+        PromiseRow(promise=promise, kept=promise.state == State.KEPT, proven_at=proofs.get(promise.proof))
+        for promise in PROMISES
+    ]
 
 
 @dataclass(frozen=True)
