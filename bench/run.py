@@ -24,6 +24,8 @@ BENCHMARKS = [
     "submissions",
     "appointments",
     "export",
+    "access_log",
+    "backup",
 ]  # bench/NAME.py, each with ``run()``
 
 

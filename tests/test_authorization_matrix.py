@@ -214,6 +214,78 @@ def type_form(w: World) -> dict[str, Any]:
     }
 
 
+# --- privacy requests (P11) and the disclosure register (P34): Alice's objects, made on demand ---
+
+
+def alice_privacy_request(w: World, *, about_case: bool = True) -> list[Any]:
+    """Alice's request about her case (answered by Clara's authority), or (``about_case=False``)
+    about her account in general (answered by the operator, Olga)."""
+    from guichet.privacy.models import PrivacyRequest
+    from guichet.privacy.requests import privacy_request_create
+
+    case = w.case if about_case else None
+    found = PrivacyRequest.objects.filter(user=w.alice, case=case).first()
+    if found is None:
+        found = privacy_request_create(
+            actor=citizen_actor(user=w.alice, profile=w.alice.active_profile),
+            kind="rectification",
+            body="Mein Geburtsdatum ist falsch erfasst: richtig ist der 1. April 1990.",
+            case=case,
+        )
+    return [found.pk]
+
+
+def alice_general_request(w: World) -> list[Any]:
+    return alice_privacy_request(w, about_case=False)
+
+
+def alice_disclosure(w: World) -> list[Any]:
+    import datetime
+
+    from guichet.privacy.models import Disclosure
+
+    found = Disclosure.objects.filter(user=w.alice).first() or Disclosure.objects.create(
+        user=w.alice,
+        recipient="Staatsanwaltschaft",
+        legal_basis="Art. 265 StPO",
+        court_order_reference="ST.2026.123",
+        data_disclosed="E-Mail-Adresse des Kontos",
+        disclosed_at=datetime.datetime(2026, 3, 2, tzinfo=datetime.UTC),
+    )
+    return [found.pk]
+
+
+DISCLOSURE_FORM = {
+    "email": "alice@example.ch",
+    "recipient": "Staatsanwaltschaft",
+    "legal_basis": "Art. 265 StPO",
+    "court_order_reference": "ST.2026.123",
+    "data_disclosed": "E-Mail-Adresse des Kontos",
+    "disclosed_on": "2026-03-02",
+}
+
+
+def operator_only(status: Expected) -> dict[str, Expected]:
+    """Operators' pages (the disclosure register): Olga gets ``status``, staff and citizens a 404."""
+    return expect(guest=LOGIN, alice=404, bob=404, clara=404, dario=404, olga=status)
+
+
+def pending_statement_version(w: World) -> list[Any]:
+    """Version 2 of the privacy statement, announced today: objections are still possible."""
+    import datetime
+
+    from django.utils import timezone
+
+    from guichet.privacy.models import StatementVersion
+
+    now = timezone.now()
+    version, _created = StatementVersion.objects.get_or_create(
+        version=2,
+        defaults={"summary": {"de": "Neu"}, "published_at": now, "effective_at": now + datetime.timedelta(days=28)},
+    )
+    return [version.version]
+
+
 MATRIX: list[Row] = [
     # --- public ---------------------------------------------------------------------------
     Row("home", expect(guest=200, alice=200, bob=200, clara=200, dario=200, olga=200)),
@@ -432,6 +504,183 @@ MATRIX: list[Row] = [
         fresh=True,
         label="erases the account",
     ),
+    # --- restriction of processing (P23) and consents (P11) ---
+    Row("privacy_centre:restrict_case", owner_only(200), args=alice_case, label="Alice's case: what it means"),
+    Row(
+        "privacy_centre:restrict_case",
+        owner_only(302),
+        args=alice_case,
+        method="post",
+        label="Alice's case: restrict (from any of her profiles)",
+    ),
+    Row("privacy_centre:restrict_case_lift", citizens(405), args=alice_case, label="POST only"),
+    Row(
+        "privacy_centre:restrict_case_lift",
+        owner_only(302),
+        args=alice_case,
+        method="post",
+        label="Alice's case, not restricted: nothing to lift",
+    ),
+    Row("privacy_centre:restrict_profile", owner_only(200), args=alice_business, label="Alice's business"),
+    Row(
+        "privacy_centre:restrict_profile",
+        owner_only(302),
+        args=alice_private,
+        method="post",
+        label="Alice's private profile: restrict",
+    ),
+    Row("privacy_centre:restrict_profile_lift", citizens(405), args=alice_business, label="POST only"),
+    Row(
+        "privacy_centre:restrict_profile_lift",
+        owner_only(302),
+        args=alice_business,
+        method="post",
+        label="Alice's business, not restricted: nothing to lift",
+    ),
+    Row("privacy_centre:consent_withdraw", citizens(405), args=lambda w: ["case-emails"], label="POST only"),
+    Row(
+        "privacy_centre:consent_withdraw",
+        citizens(302),
+        args=lambda w: ["case-emails"],
+        method="post",
+        label="one's own emails about cases",
+    ),
+    Row(
+        "privacy_centre:consent_withdraw",
+        citizens(404),
+        args=lambda w: ["registration"],
+        method="post",
+        label="withdrawn by deleting the account, not here",
+    ),
+    # --- privacy requests (P11) and disclosure register (P34) ---
+    Row("privacy_centre:request_create", citizens(200), label="the form"),
+    Row(
+        "privacy_centre:request_create",
+        citizens(200),
+        query=lambda w: f"?kind=rectification&case={w.case.pk}",
+        label="prefilled; someone else's case is just not offered",
+    ),
+    Row("privacy_centre:request_create", citizens(400), method="post", label="nothing filled in"),
+    Row(
+        "privacy_centre:request_create",
+        citizens(302),
+        method="post",
+        data=lambda w: {"kind": "objection", "body": "Ich widerspreche der Bearbeitung."},
+        label="a general objection: each files their own",
+    ),
+    Row(
+        "privacy_centre:request_create",
+        expect(guest=LOGIN, alice=302, bob=400, clara=400, dario=400, olga=400),
+        method="post",
+        data=lambda w: {"kind": "rectification", "case": str(w.case.pk), "body": "Falsches Datum."},
+        label="about Alice's case: only Alice may",
+    ),
+    Row("privacy_centre:request_detail", owner_only(200), args=alice_privacy_request, label="Alice's request"),
+    Row(
+        "backoffice:privacy_request_queue",
+        expect(guest=LOGIN, alice=404, bob=404, clara=200, dario=200, olga=200),
+        label="one's own authority's queue; operators: requests without an authority",
+    ),
+    Row(
+        "backoffice:privacy_request_queue",
+        expect(guest=LOGIN, alice=404, bob=404, clara=200, dario=200, olga=200),
+        query=lambda w: "?state=answered",
+        label="answered",
+    ),
+    Row(
+        "backoffice:privacy_request_detail",
+        staff_of_case(200),
+        args=alice_privacy_request,
+        label="about Alice's case (audited)",
+    ),
+    Row(
+        "backoffice:privacy_request_detail",
+        operator_only(200),
+        args=alice_general_request,
+        label="Alice's general request: the operator's",
+    ),
+    Row(
+        "backoffice:privacy_request_start",
+        expect(guest=LOGIN, alice=404, bob=404, clara=405, dario=405, olga=405),
+        args=alice_privacy_request,
+        label="POST only",
+    ),
+    Row("backoffice:privacy_request_start", staff_of_case(302), args=alice_privacy_request, method="post"),
+    Row("backoffice:privacy_request_start", operator_only(302), args=alice_general_request, method="post"),
+    Row(
+        "backoffice:privacy_request_extend",
+        staff_of_case(302),
+        args=alice_privacy_request,
+        method="post",
+        data=lambda w: {"reason": "Das Register muss beim Kanton abgeklärt werden."},
+    ),
+    Row(
+        "backoffice:privacy_request_answer",
+        staff_of_case(302),
+        args=alice_privacy_request,
+        method="post",
+        data=lambda w: {"status": "done", "answer": "Das Geburtsdatum ist berichtigt."},
+    ),
+    Row(
+        "backoffice:privacy_request_answer",
+        expect(guest=LOGIN, alice=404, bob=404, clara=404, dario=404, olga=400),
+        args=alice_general_request,
+        method="post",
+        label="nothing filled in",
+    ),
+    Row("backoffice:disclosure_register", operator_only(200)),
+    Row("backoffice:disclosure_create", operator_only(200)),
+    Row("backoffice:disclosure_create", operator_only(400), method="post", label="nothing filled in"),
+    Row("backoffice:disclosure_create", operator_only(302), method="post", data=lambda w: dict(DISCLOSURE_FORM)),
+    Row("backoffice:disclosure_bar", operator_only(200), args=alice_disclosure),
+    Row(
+        "backoffice:disclosure_bar",
+        operator_only(302),
+        args=alice_disclosure,
+        method="post",
+        data=lambda w: {"legal_bar_reason": "Untersuchungsgeheimnis", "legal_bar_until": "2099-12-31"},
+    ),
+    # --- statement versions and objections (P35) ---
+    Row("privacy_centre:statement_object", citizens(405), args=pending_statement_version, label="POST only"),
+    Row(
+        "privacy_centre:statement_object",
+        citizens(302),
+        args=pending_statement_version,
+        method="post",
+        label="one's own objection, back to the centre",
+    ),
+    Row("privacy_centre:statement_object", citizens(404), args=lambda w: [99], method="post", label="no such version"),
+    Row("privacy_centre:statement_withdraw", citizens(405), args=pending_statement_version, label="POST only"),
+    Row(
+        "privacy_centre:statement_withdraw",
+        citizens(302),
+        args=pending_statement_version,
+        method="post",
+        label="one's own objection, back to the centre",
+    ),
+    # --- access statistics (P36): totals of the whole portal, for any staff and operators ---
+    Row("backoffice:statistics", expect(guest=LOGIN, alice=404, bob=404, clara=200, dario=200, olga=200)),
+    Row(
+        "backoffice:statistics",
+        expect(guest=LOGIN, alice=404, bob=404, clara=200, dario=200, olga=200),
+        query=lambda w: "?days=90",
+        label="90 days",
+    ),
+    Row(
+        "backoffice:statistics",
+        expect(guest=LOGIN, alice=404, bob=404, clara=200, dario=200, olga=200),
+        query=lambda w: "?days=%00-1",
+        label="a made-up period falls back to 30 days",
+    ),
+    Row(
+        "backoffice:statistics",
+        expect(guest=LOGIN, alice=404, bob=404, clara=405, dario=405, olga=405),
+        method="post",
+        label="read only",
+    ),
+    # --- operator start page ---
+    Row("backoffice:operator", expect(guest=LOGIN, alice=404, bob=404, clara=404, dario=404, olga=200)),
+    Row("backoffice:operator", expect(guest=LOGIN, alice=404, bob=404, clara=404, dario=404, olga=405), method="post"),
     Row("privacy_centre:deleted", everyone(200)),
     Row("privacy_centre:deleted", everyone(405), method="post"),
     Row("account:notifications", citizens(200)),

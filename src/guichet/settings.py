@@ -273,6 +273,26 @@ GUICHET_STATEMENT_OBJECTION_DAYS = env_int("GUICHET_STATEMENT_OBJECTION_DAYS", d
 # Requests that need a person at the authority (P11): the legal deadline and its one extension.
 GUICHET_PRIVACY_REQUEST_DAYS = env_int("GUICHET_PRIVACY_REQUEST_DAYS", default=30, minimum=1)
 GUICHET_PRIVACY_REQUEST_EXTENSION_DAYS = env_int("GUICHET_PRIVACY_REQUEST_EXTENSION_DAYS", default=60, minimum=1)
+# Backups (P03, P07, P14, P15): destinations as `url@LOCATION,...` or a JSON list (see
+# privacy/backups/destinations.py). The embedded default writes to three local folders, which
+# only shows the mechanics: real installations name three separate hosts. Tests configure their own.
+GUICHET_BACKUP_DESTINATIONS = env_str(
+    "GUICHET_BACKUP_DESTINATIONS",
+    ""
+    if TESTING
+    else ",".join(f"local:{VAR_DIR / 'backups' / name}@{GUICHET_DATA_LOCATION}" for name in ("a", "b", "c")),
+)
+GUICHET_BACKUP_ALLOWED_LOCATIONS = env_list("GUICHET_BACKUP_ALLOWED_LOCATIONS", default=[])
+GUICHET_BACKUP_INTERVAL_HOURS = env_int("GUICHET_BACKUP_INTERVAL_HOURS", default=12, minimum=1)
+GUICHET_BACKUP_RETENTION_DAYS = env_int("GUICHET_BACKUP_RETENTION_DAYS", default=90, minimum=1)
+GUICHET_BACKUP_WORK_DIR = env_str("GUICHET_BACKUP_WORK_DIR", "")  # temporary space (one backup's size); default: TMPDIR
+GUICHET_BACKUP_SFTP_KEY_FILE = env_str("GUICHET_BACKUP_SFTP_KEY_FILE", "")
+GUICHET_BACKUP_SFTP_KNOWN_HOSTS = env_str("GUICHET_BACKUP_SFTP_KNOWN_HOSTS", "")
+# Erasures a restore must replay; kept outside the database (and copied to every destination).
+GUICHET_DELETION_LOG_PATH = env_str(
+    "GUICHET_DELETION_LOG_PATH",
+    str((VAR_DIR / "tmp" / "test-deletion-log.jsonl") if TESTING else (VAR_DIR / "deletion-log.jsonl")),
+)
 
 # --- Caches and logging ---------------------------------------------------------------------
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -59,6 +59,12 @@ PAGES: tuple[Page, ...] = (
     Page("backoffice-appointments", "/backoffice/appointments/", who="staff"),
     Page("backoffice-appointment-locations", "/backoffice/appointments/locations/", who="staff"),
     Page("appointments", "/appointments/"),
+    Page("privacy-request-new", "/account/privacy/requests/new/", who="citizen"),
+    Page("backoffice-statistics", "/backoffice/statistics/", who="staff"),
+    Page("backoffice-privacy-requests", "/backoffice/privacy-requests/", who="staff"),
+    Page("operator", "/backoffice/operator/", who="operator"),
+    Page("disclosures", "/backoffice/disclosures/", who="operator"),
+    Page("disclosure-new", "/backoffice/disclosures/new/", who="operator"),
 )
 
 # Persona fixtures from tests/conftest.py.

@@ -6,6 +6,7 @@ import json
 import re
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -67,7 +68,7 @@ def test_promises_command_lists_kept_and_waiting() -> None:
     call_command("promises", stdout=out)
     text = out.getvalue()
     assert re.search(r"^P09  kept      \d+ tests", text, re.MULTILINE)
-    assert re.search(r"^P15  waiting   for encrypted backups", text, re.MULTILINE)
+    assert re.search(r"^P10  waiting   for the document inbox", text, re.MULTILINE)
     kept = sum(1 for promise in PROMISES if promise.state == State.KEPT)
     assert f"{kept} kept, {len(PROMISES) - kept} waiting." in text
 
@@ -97,4 +98,25 @@ def test_statement_lists_each_promise_with_its_state(client: Client) -> None:
     for promise in PROMISES:
         assert f'id="promise-{promise.id}"' in page
     assert "A full encrypted backup is made every 12 hours" in page
-    assert "Coming with encrypted backups" in page
+    assert "Coming with the document inbox" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.promise("P03", "P07", "P15")
+def test_statement_states_the_backup_policy_from_the_configuration(client: Client, settings: Any) -> None:
+    from django.utils import timezone
+
+    from guichet.core.models import ProofRun
+
+    settings.GUICHET_BACKUP_DESTINATIONS = "local:/srv/a@CH,local:/srv/b@CH,local:/srv/c@LI"
+    settings.GUICHET_BACKUP_INTERVAL_HOURS = 6
+    settings.GUICHET_BACKUP_RETENTION_DAYS = 60
+    page = client.get("/privacy/", headers={"accept-language": "en"}).content.decode()
+    assert "Every 6 hours we make a full, encrypted backup" in page
+    assert "kept at 3 separate places (Liechtenstein, Switzerland)" in page
+    assert "Backups are deleted after 60 days." in page
+    assert "No backup has been made yet." in page
+
+    ProofRun.objects.create(name="backup", last_run_at=timezone.now(), ok=False)
+    page = client.get("/privacy/", headers={"accept-language": "en"}).content.decode()
+    assert "did not reach every place" in page

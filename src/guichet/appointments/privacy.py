@@ -26,6 +26,24 @@ def _past_bookings(now: datetime.datetime) -> QuerySet[Booking]:
     return Booking.objects.filter(blocks_until__lt=now - AFTER_APPOINTMENT, personal_data_erased_at__isnull=True)
 
 
+def _strip_bookings(pks: list[Any]) -> int:
+    """The retention strip, also written to the deletion log kept outside the database (ids
+    only), so a restored backup loses these bookings' keys again."""
+    from guichet.privacy.backups.deletion_log import record_on_commit
+
+    due = list(
+        Booking.objects.filter(pk__in=pks, personal_data_erased_at__isnull=True).values_list("pk", "data_key_id")
+    )
+    count = bookings_erase_personal_data(pks)
+    if due:
+        record_on_commit(
+            kind="retention",
+            data_keys=[key for _pk, key in due if key is not None],
+            stripped={"appointments.Booking": [pk for pk, _key in due]},
+        )
+    return count
+
+
 def _export_bookings(user: User) -> Iterator[dict[str, Any]]:
     """The appointments booked while logged in, with any of the account's profiles (never the
     manage token's hash). Bookings made as a guest are not linked to the account."""
@@ -73,7 +91,7 @@ registry.register(
             start_event=_("the appointment"),
             period=AFTER_APPOINTMENT,
             due=_past_bookings,
-            purge=bookings_erase_personal_data,
+            purge=_strip_bookings,
         ),
         erasure=Erasure.KEEP_ANONYMOUS,
         export=_export_bookings,

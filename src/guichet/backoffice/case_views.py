@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -35,6 +37,7 @@ from guichet.backoffice.forms import (
 from guichet.backoffice.policy import staff_actor_required, staff_request_actor
 from guichet.cases import documents, selectors, services
 from guichet.cases.models import Case, CaseAttachment, CaseEvent
+from guichet.cases.restriction import CaseRestricted, is_restricted
 from guichet.cases.selectors import QueueFilter
 from guichet.cases.workflow import case_definition, status_label
 from guichet.catalogue.models import pick
@@ -66,6 +69,22 @@ _ASSIGN_ERRORS: dict[str, str | None] = {"not_staff": "assignee"}
 # --- Reads shared by the pages ------------------------------------------------------------------
 
 
+def restricted_answer[V: Callable[..., HttpResponseBase]](view: V) -> V:
+    """A case the applicant restricted (P23) answers every staff page, action and download with
+    one explanatory page (403): it is kept, but may not be processed. The refusal itself comes
+    from the selectors and services (``CaseRestricted``); this only words it for the clerk."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except CaseRestricted as refusal:
+            context = {"reference": refusal.reference, "since": refusal.since}
+            return render(request, "backoffice/cases/restricted.html", context, status=403)
+
+    return wrapper  # type: ignore[return-value]
+
+
 # --- The queue ----------------------------------------------------------------------------------
 
 
@@ -77,6 +96,7 @@ class QueueRow:
     assignee: str  # "" for nobody
     is_mine: bool
     waiting: bool
+    restricted: bool = False  # by the applicant (P23): a bare row, no link, no status
 
 
 @dataclass(frozen=True)
@@ -101,6 +121,7 @@ def _queue_rows(cases: Iterable[Case], *, actor: Actor, staff: Mapping[str, str]
                 assignee=staff.get(assignee, _("(former staff member)")) if assignee else "",
                 is_mine=bool(assignee) and assignee == me,
                 waiting=services.case_awaits_reply(case),
+                restricted=is_restricted(case),
             )
         )
     return rows
@@ -318,6 +339,7 @@ def _unsaved_text(form: StatusForm | RequestForm | NoteForm | AssignForm | None)
 
 
 @staff_actor_required
+@restricted_answer
 @require_http_methods(["GET", "HEAD"])
 def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     actor = staff_request_actor(request)
@@ -331,6 +353,7 @@ def _done(request: HttpRequest, case: Case, message: str) -> HttpResponse:
 
 
 @staff_actor_required
+@restricted_answer
 @require_POST
 def case_status(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """Change the status (a final status closes the case), with an optional note."""
@@ -354,6 +377,7 @@ def case_status(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 @staff_actor_required
+@restricted_answer
 @require_POST
 def case_request(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """Ask the applicant for information or documents."""
@@ -371,6 +395,7 @@ def case_request(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 @staff_actor_required
+@restricted_answer
 @require_POST
 def case_note(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """Add an internal note (never shown to the applicant)."""
@@ -388,6 +413,7 @@ def case_note(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 @staff_actor_required
+@restricted_answer
 @require_POST
 def case_assign(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """Give the case to a member of the authority's staff, or to nobody."""
@@ -417,6 +443,7 @@ def case_assign(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 @staff_actor_required
+@restricted_answer
 @require_http_methods(["GET", "HEAD"])
 def case_pdf(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """The submission as a PDF for the authority's files."""
@@ -428,6 +455,7 @@ def case_pdf(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 @staff_actor_required
+@restricted_answer
 @require_http_methods(["GET", "HEAD"])
 def case_json(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """The submission as JSON, for the authority's own systems."""
@@ -460,6 +488,7 @@ def _stream_file(*, actor: Actor, case: Case, stored: CaseAttachment | Upload) -
 
 
 @staff_actor_required
+@restricted_answer
 @require_http_methods(["GET", "HEAD"])
 def case_attachment(request: HttpRequest, case_id: uuid.UUID, attachment_id: uuid.UUID) -> StreamingHttpResponse:
     """A document the applicant added to the case (answering a request)."""
@@ -470,6 +499,7 @@ def case_attachment(request: HttpRequest, case_id: uuid.UUID, attachment_id: uui
 
 
 @staff_actor_required
+@restricted_answer
 @require_http_methods(["GET", "HEAD"])
 def case_upload(request: HttpRequest, case_id: uuid.UUID, upload_id: uuid.UUID) -> StreamingHttpResponse:
     """A file given in the submitted form."""

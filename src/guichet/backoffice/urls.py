@@ -1,11 +1,33 @@
 from django.urls import path
 
-from guichet.backoffice import appointment_views, case_views, views
+from guichet.backoffice import appointment_views, case_views, operator_views, privacy_views, statistics_views, views
 
 app_name = "backoffice"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("statistics/", statistics_views.statistics, name="statistics"),
+    path("operator/", operator_views.operator_index, name="operator"),
+    # privacy requests (P11): staff of the authority, or operators for requests without one
+    path("privacy-requests/", privacy_views.privacy_request_queue, name="privacy_request_queue"),
+    path("privacy-requests/<uuid:request_id>/", privacy_views.privacy_request_detail, name="privacy_request_detail"),
+    path(
+        "privacy-requests/<uuid:request_id>/start/", privacy_views.privacy_request_start, name="privacy_request_start"
+    ),
+    path(
+        "privacy-requests/<uuid:request_id>/extend/",
+        privacy_views.privacy_request_extend,
+        name="privacy_request_extend",
+    ),
+    path(
+        "privacy-requests/<uuid:request_id>/answer/",
+        privacy_views.privacy_request_answer,
+        name="privacy_request_answer",
+    ),
+    # the disclosure register (P34): operators only
+    path("disclosures/", privacy_views.disclosure_register, name="disclosure_register"),
+    path("disclosures/new/", privacy_views.disclosure_create, name="disclosure_create"),
+    path("disclosures/<uuid:disclosure_id>/bar/", privacy_views.disclosure_bar, name="disclosure_bar"),
     path("authority/", views.choose_authority, name="choose_authority"),
     path("cases/", case_views.case_queue, name="case_queue"),
     path("cases/<uuid:case_id>/", case_views.case_detail, name="case_detail"),

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guichet.backoffice import selectors
 from guichet.backoffice.policy import staff_actor_required, staff_request_actor
+from guichet.privacy import requests as privacy_requests
 
 
 @staff_actor_required
@@ -20,6 +21,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "authority": actor.authority,
         "memberships": memberships,
         "staff": selectors.staff_list(actor=actor),
+        "privacy_requests": privacy_requests.queue_counts(actor=actor),
     }
     return render(request, "backoffice/index.html", context)
 

@@ -75,6 +75,9 @@ class CaseEvent(models.Model):
         REPLY = "reply", _("Reply from the applicant")
         NOTE = "note", _("Internal note")
         ASSIGNED = "assigned", _("Assigned")
+        #: the applicant restricted processing of the case or its profile (P23), and lifted it
+        RESTRICTED = "restricted", _("Processing restricted by the applicant")
+        RESTRICTION_LIFTED = "unrestricted", _("Restriction lifted by the applicant")
 
     class Author(models.TextChoices):
         CITIZEN = "citizen", _("Applicant")

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from guichet.cases.models import Case
+from guichet.cases.restriction import is_restricted_now
 from guichet.core.email import send_templated_email
 
 SUBMITTED = "cases/submitted"
@@ -23,6 +24,8 @@ def _recipient(case: Case) -> str | None:
 
 
 def _send(case: Case, template: str) -> None:
+    if is_restricted_now(case):  # restricted by the applicant (P23): no processing, emails included
+        return
     to = _recipient(case)
     if to is None:
         return

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from guichet.accounts.models import User
 from guichet.cases.models import Case, CaseAttachment, CaseEvent
 from guichet.cases.reference import normalise_reference
+from guichet.cases.restriction import is_restricted, refuse_if_restricted, with_restriction
 from guichet.cases.workflow import case_awaits_reply, status_label
 from guichet.core.access import scoped_get
 from guichet.core.actor import Actor
@@ -25,7 +26,10 @@ def case_list(*, actor: Actor) -> QuerySet[Case]:
     """The cases of the profile the citizen acts as, latest change first."""
     if not actor.is_citizen or actor.profile is None:
         return Case.objects.none()
-    return Case.objects.filter(profile=actor.profile).select_related(*_RELATED).order_by("-updated_at")
+    # The applicant always sees their cases, restricted or not (P23): restriction binds the authority.
+    return (
+        with_restriction(Case.objects.filter(profile=actor.profile)).select_related(*_RELATED).order_by("-updated_at")
+    )
 
 
 def case_list_light(*, actor: Actor) -> QuerySet[Case]:
@@ -41,6 +45,7 @@ class CaseSummary:
     case: Case
     status: str
     awaits_reply: bool
+    restricted: bool = False  # the applicant restricted processing (P23)
 
 
 def case_summaries(cases: Iterable[Case], *, language: str) -> list[CaseSummary]:
@@ -51,6 +56,7 @@ def case_summaries(cases: Iterable[Case], *, language: str) -> list[CaseSummary]
             case=case,
             status=status_label(case, case.public_status, language),
             awaits_reply=case_awaits_reply(case),
+            restricted=is_restricted(case),
         )
         for case in cases
     ]
@@ -109,12 +115,12 @@ def staff_case_queue(*, actor: Actor, filters: QueueFilter) -> QuerySet[Case]:
     names: a row never loads the applicant's profile or answers (a constant number of queries)."""
     if not actor.is_staff or actor.authority is None:
         return Case.objects.none()
-    cases = (
+    cases = with_restriction(
         Case.objects.filter(authority=actor.authority)
         .select_related("service", "submission")
-        .only(*_QUEUE_COLUMNS)
+        .only(*_QUEUE_COLUMNS, "restricted_at")
         .prefetch_related("submission__form_version")
-    )
+    )  # a restricted case stays in the queue as a bare row, so the clerk knows why it does not move
     match filters.state:
         case "open":
             cases = cases.filter(is_closed=False)
@@ -140,7 +146,10 @@ def staff_case_queue(*, actor: Actor, filters: QueueFilter) -> QuerySet[Case]:
 
 
 def staff_case_get(*, actor: Actor, case_id: uuid.UUID | str) -> Case:
+    """A case of the actor's authority (else 404). A case the applicant restricted raises
+    ``CaseRestricted`` (403) before anything of it is decrypted (P23)."""
     case = scoped_get(staff_case_list(actor=actor), actor=actor, pk=case_id)
+    refuse_if_restricted(actor=actor, case=case)
     data_keys_preload(key_ids=[case.data_key_id])
     return case
 
@@ -149,6 +158,7 @@ def staff_case_events(*, actor: Actor, case: Case) -> list[CaseEvent]:
     """Every event, internal notes included, for staff of the case's authority."""
     if not actor.is_staff or actor.authority is None or case.authority_id != actor.authority.pk:
         return []
+    refuse_if_restricted(actor=actor, case=case)
     return list(case.events.select_related("author").prefetch_related("attachments"))
 
 
@@ -165,6 +175,8 @@ def case_attachment_get(*, actor: Actor, case: Case, attachment_id: uuid.UUID | 
         actor.is_staff and actor.authority is not None and case.authority_id == actor.authority.pk
     )
     attachments = CaseAttachment.objects.filter(case=case) if allowed else CaseAttachment.objects.none()
+    if allowed and actor.is_staff:
+        refuse_if_restricted(actor=actor, case=case)
     return scoped_get(attachments, actor=actor, pk=attachment_id)
 
 
@@ -174,4 +186,6 @@ def case_upload_get(*, actor: Actor, case: Case, upload_id: uuid.UUID | str) -> 
         actor.is_staff and actor.authority is not None and case.authority_id == actor.authority.pk
     )
     uploads = Upload.objects.filter(submission_id=case.submission_id) if allowed else Upload.objects.none()
+    if allowed and actor.is_staff:
+        refuse_if_restricted(actor=actor, case=case)
     return scoped_get(uploads, actor=actor, pk=upload_id)

@@ -18,6 +18,7 @@ from guichet.accounts.models import User
 from guichet.cases import notifications
 from guichet.cases.models import Case, CaseAttachment, CaseEvent
 from guichet.cases.reference import new_reference
+from guichet.cases.restriction import refuse_if_restricted
 from guichet.cases.workflow import case_awaits_reply, case_definition
 from guichet.core.actor import Actor
 from guichet.core.audit import audit_record
@@ -39,8 +40,11 @@ def _subject(case: Case) -> str:
 
 
 def _check_staff(actor: Actor, case: Case) -> None:
+    """Staff of the case's authority, on a case the applicant has not restricted (P23): checked
+    in the database, so neither a stale object nor a task or API caller can process it."""
     if not actor.is_staff or actor.authority is None or case.authority_id != actor.authority.pk:
         raise PermissionDenied
+    refuse_if_restricted(actor=actor, case=case, fresh=True)
 
 
 def _check_open(case: Case) -> None:
@@ -115,12 +119,19 @@ def _lock(case: Case) -> Case:
     return Case.objects.select_for_update().select_related("submission__form_version", "profile__owner").get(pk=case.pk)
 
 
+def _lock_for_staff(actor: Actor, case: Case) -> Case:
+    """Lock the case, then look again: a restriction committed since ``_check_staff`` still wins."""
+    case = _lock(case)
+    refuse_if_restricted(actor=actor, case=case)
+    return case
+
+
 @transaction.atomic
 def case_set_status(*, actor: Actor, case: Case, status: str, note: str = "") -> Case:
     """Move the case to ``status`` with an optional note. The note goes to the citizen with a
     visible status and stays internal with an internal one. A final status closes the case."""
     _check_staff(actor, case)
-    case = _lock(case)
+    case = _lock_for_staff(actor, case)
     _check_open(case)
     definition = case_definition(case)
     target = definition.status(status)
@@ -159,7 +170,7 @@ def case_set_status(*, actor: Actor, case: Case, status: str, note: str = "") ->
 def case_request_information(*, actor: Actor, case: Case, message: str) -> Case:
     """Ask the citizen for information or documents; the case waits for the reply."""
     _check_staff(actor, case)
-    case = _lock(case)
+    case = _lock_for_staff(actor, case)
     _check_open(case)
     asking = case_definition(case).asks_citizen_status
     if asking is None:
@@ -237,7 +248,7 @@ def case_add_note(*, actor: Actor, case: Case, text: str) -> CaseEvent:
 def case_assign(*, actor: Actor, case: Case, assignee: User | None) -> Case:
     """Give the case to a member of the authority's staff (``None``: nobody)."""
     _check_staff(actor, case)
-    case = _lock(case)
+    case = _lock_for_staff(actor, case)
     if (
         assignee is not None
         and not StaffMembership.objects.filter(user=assignee, authority_id=case.authority_id).exists()

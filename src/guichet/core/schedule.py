@@ -23,6 +23,13 @@ SCHEDULE: list[tuple[str, dict[str, str], str]] = [
     ("access_log_aggregate", {"minute": "5", "hour": "1"}, "guichet.privacy.access.tasks.aggregate_access_log_task"),
     ("inactivity_lifecycle", {"minute": "30", "hour": "4"}, "guichet.privacy.tasks.inactivity_lifecycle_task"),
     ("statement_notices", {"minute": "*/15"}, "guichet.privacy.tasks.statement_notices_task"),
+    # Hourly check; a backup (and prune) runs once the last one is GUICHET_BACKUP_INTERVAL_HOURS old.
+    ("backup", {"minute": "50", "hour": "*"}, "guichet.privacy.backups.tasks.backup_task"),
+    (
+        "restore_drill",
+        {"minute": "20", "hour": "5", "day_of_week": "0"},
+        "guichet.privacy.backups.tasks.restore_drill_task",
+    ),
 ]
 
 

@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from guichet.accounts.emails import account_email_send
 from guichet.accounts.models import User
 from guichet.appointments.models import Booking
-from guichet.core.actor import Actor
+from guichet.core.actor import SYSTEM, Actor
 from guichet.core.audit import audit_record
 from guichet.core.keys import INDEX_KEY_ID, data_key_destroy
 from guichet.core.models import AuditEvent, DataKey, DeletionLogEntry, StaffMembership
@@ -221,7 +221,19 @@ def _strip(found: _Rows) -> int:
 def account_erase(*, actor: Actor) -> ErasureReceipt:
     """Delete the actor's account with all its data (P30). Raises ``ValidationError`` for staff
     and operators, ``PermissionDenied`` for anyone but an account holder."""
-    user = User.objects.select_for_update().get(pk=_account(actor).pk)
+    return _erase(user_pk=_account(actor).pk, actor=actor, trigger=TRIGGER, receipt_template=RECEIPT_TEMPLATE)
+
+
+@transaction.atomic
+def account_erase_by_system(*, user: User, trigger: str, receipt_template: str) -> ErasureReceipt:
+    """Delete an account without a request from its holder, e.g. once an inactivity notice went
+    unanswered (P31): the same cascade, logged under ``trigger``, with a receipt that says why.
+    Staff and operators are refused here too (``ValidationError``)."""
+    return _erase(user_pk=user.pk, actor=SYSTEM, trigger=trigger, receipt_template=receipt_template)
+
+
+def _erase(*, user_pk: Any, actor: Actor, trigger: str, receipt_template: str) -> ErasureReceipt:
+    user = User.objects.select_for_update().get(pk=user_pk)
     refusal = erasure_refusal(user)
     if refusal is not None:
         raise refusal
@@ -247,7 +259,7 @@ def account_erase(*, actor: Actor) -> ErasureReceipt:
         action=AuditEvent.Action.DELETE,
         obj=user,
         subject_ref=account_ref,
-        detail={"trigger": TRIGGER, "counts": {count.model: count.count for count in counts}},
+        detail={"trigger": trigger, "counts": {count.model: count.count for count in counts}},
     )
     user.delete()
     for found in rows:
@@ -261,16 +273,25 @@ def account_erase(*, actor: Actor) -> ErasureReceipt:
     DeletionLogEntry.objects.bulk_create(
         [
             DeletionLogEntry(
-                data_kind=count.model, rule=str(count.erasure.value), count=done[count.model], trigger=TRIGGER
+                data_kind=count.model, rule=str(count.erasure.value), count=done[count.model], trigger=trigger
             )
             for count in counts
             if count.model in done
         ]
-        + [DeletionLogEntry(data_kind="core.DataKey", rule=str(Erasure.SHRED.value), count=live_keys, trigger=TRIGGER)]
+        + [DeletionLogEntry(data_kind="core.DataKey", rule=str(Erasure.SHRED.value), count=live_keys, trigger=trigger)]
+    )
+    # Outside the database too (ids only), so a restore of an older backup erases the person again.
+    from guichet.privacy.backups.deletion_log import record_on_commit
+
+    record_on_commit(
+        kind=trigger,
+        user=account_ref,
+        data_keys=key_ids,
+        rows={found.kind.model: found.pks for found in rows if found.kind.erasure in REMOVED},
     )
     if address:
         # The address only, nothing else of the account: the receipt says what happened, not to whom.
-        account_email_send(to=address, template=RECEIPT_TEMPLATE)
+        account_email_send(to=address, template=receipt_template)
     return ErasureReceipt(
         account_ref=account_ref, kinds=counts, data_keys_destroyed=live_keys, bookings_cancelled=cancelled
     )

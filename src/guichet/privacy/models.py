@@ -56,6 +56,8 @@ class PrivacyRequest(models.Model):
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    #: the language the person wrote in: the notices staff trigger later (extension, answer) use it
+    language = models.CharField(max_length=8, default="de")
 
     class Meta:
         ordering = ["due_at"]
@@ -81,9 +83,7 @@ class Disclosure(models.Model):
     legal bar (e.g. secrecy of an investigation) is recorded, and only until the bar ends."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="disclosures"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="disclosures")
     recipient = models.CharField(_("recipient"), max_length=200)
     legal_basis = models.CharField(_("legal basis"), max_length=300)
     court_order_reference = models.CharField(_("court order reference"), max_length=100, blank=True)
@@ -92,9 +92,7 @@ class Disclosure(models.Model):
     #: the disclosure is not shown to the person while a legal bar applies
     legal_bar_reason = models.CharField(_("legal bar"), max_length=300, blank=True)
     legal_bar_until = models.DateField(_("legal bar until"), null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
 
     class Meta:
@@ -115,6 +113,11 @@ class StatementVersion(models.Model):
     published_at = models.DateTimeField(_("published"), default=timezone.now)
     effective_at = models.DateTimeField(_("takes effect"))
     notified_at = models.DateTimeField(_("users notified"), null=True, blank=True)
+    #: how many accounts were emailed the summary (P35)
+    notified_count = models.PositiveIntegerField(_("emails sent"), default=0)
+    #: where the notification run stands (the last account emailed, in primary-key order), so a
+    #: crashed or overlapping run resumes without emailing anyone twice; cleared when done
+    notify_cursor = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-version"]
@@ -137,6 +140,9 @@ class StatementObjection(models.Model):
         verbose_name_plural = _("objections to statement versions")
         constraints = [models.UniqueConstraint(fields=["version", "user"], name="one_objection_per_version")]
 
+    def __str__(self) -> str:
+        return f"Objection to statement v{self.version.version}"
+
 
 class InactivityNotice(models.Model):
     """The notice sent to an account without login for a year (P31); the account is erased at
@@ -149,3 +155,6 @@ class InactivityNotice(models.Model):
     class Meta:
         verbose_name = _("inactivity notice")
         verbose_name_plural = _("inactivity notices")
+
+    def __str__(self) -> str:
+        return f"Inactivity notice {self.pk}"

@@ -42,7 +42,6 @@ def _waiting(pid: str, text: str | LazyText, *, waiting_for: str | LazyText) -> 
     return PrivacyPromise(pid, text, State.WAITING, waiting_for)
 
 
-BACKUPS = _("encrypted backups (every 12 hours, three destinations, restore drill)")
 INBOX = _("the document inbox")
 MAILBOX = _("the secure mailbox and the contact form")
 REPRESENTATION = _("representation (acting for others)")
@@ -51,7 +50,7 @@ INTEGRATIONS = _("the interfaces for the authorities' systems (API and webhooks)
 PROMISES: tuple[PrivacyPromise, ...] = (
     _kept("P01", _("We collect only the data needed for the service.")),
     _kept("P02", _("Your data falls into four categories: master data, contact data, content data and usage data.")),
-    _waiting("P03", _("All data is backed up periodically."), waiting_for=BACKUPS),
+    _kept("P03", _("All data is backed up periodically."), proof="backup"),
     _kept("P04", _("Every connection is encrypted (HTTPS).")),
     _kept(
         "P05",
@@ -61,8 +60,7 @@ PROMISES: tuple[PrivacyPromise, ...] = (
     _kept("P06", _("You can refuse cookies; the service stays usable.")),
     _kept(
         "P07",
-        _("Your data is stored and processed in the country named in this statement."),
-        waiting_for=BACKUPS,
+        _("Your data is stored and processed, and backed up, in the country named in this statement."),
     ),
     _kept(
         "P08",
@@ -93,14 +91,13 @@ PROMISES: tuple[PrivacyPromise, ...] = (
     _kept("P13", _("A privacy contact is named here and in every email about your data.")),
     _kept(
         "P14",
-        _("Appointment data is deleted 30 days after the appointment."),
+        _("Appointment data is deleted 30 days after the appointment, and is gone from the backups 90 days later."),
         proof="retention_sweep",
-        waiting_for=BACKUPS,
     ),
-    _waiting(
+    _kept(
         "P15",
         _("A full encrypted backup is made every 12 hours and kept at three separate places."),
-        waiting_for=BACKUPS,
+        proof="restore_drill",
     ),
     _kept("P16", _("Every transmission is encrypted, including emails we send.")),
     _kept("P17", _("We set only cookies the service needs, and none holds personal data.")),

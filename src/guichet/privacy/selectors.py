@@ -14,9 +14,12 @@ from django.utils.translation import ngettext
 
 from guichet.core.models import ProofRun
 from guichet.core.registry import Category, DataKind, registry
+from guichet.privacy.backups.destinations import configured_specs
 from guichet.privacy.cookies import cookie_inventory
+from guichet.privacy.inactivity import last_inactivity_run
 from guichet.privacy.promises import PROMISES, PrivacyPromise, State
 from guichet.privacy.retention import last_sweep
+from guichet.privacy.statement_versions import statement_page_context
 
 # Names for the usual data locations; any other code is shown as configured.
 LOCATIONS: dict[str, Promise] = {
@@ -100,6 +103,27 @@ def statement_context() -> dict[str, Any]:
         "promises": promise_rows(),
         "cookies": cookie_inventory(),
         "access_log_raw_days": settings.GUICHET_ACCESS_LOG_RAW_DAYS,
+        # account lifecycle (P31, P35)
+        **statement_page_context(),
+        "last_inactivity_run": last_inactivity_run(),
+        "inactivity_after": period_text(datetime.timedelta(days=settings.GUICHET_INACTIVITY_DAYS)),
+        "inactivity_grace": period_text(datetime.timedelta(days=settings.GUICHET_INACTIVITY_GRACE_DAYS)),
+        **backup_policy(),
+    }
+
+
+def backup_policy() -> dict[str, Any]:
+    """The backup promise as configured (P03, P07, P15): how often, how many places and where,
+    for how long, and when the last backup and restore drill succeeded."""
+    specs = configured_specs()
+    proofs = {run.name: run for run in ProofRun.objects.filter(name__in=["backup", "restore_drill"])}
+    return {
+        "backup_interval_hours": settings.GUICHET_BACKUP_INTERVAL_HOURS,
+        "backup_retention_days": settings.GUICHET_BACKUP_RETENTION_DAYS,
+        "backup_destinations": len(specs),
+        "backup_locations": sorted({str(location_text(spec.location)) for spec in specs}),
+        "last_backup": proofs.get("backup"),
+        "last_drill": proofs.get("restore_drill"),
     }
 
 
