@@ -163,7 +163,7 @@ def blob_save(*, data_key_id: str, aad: str, chunks: Iterable[bytes]) -> StoredB
     return StoredBlob(storage_name=name, size=size, sha256=digest.hexdigest())
 
 
-def _read_exact(handle: IO[bytes] | File, count: int) -> bytes:
+def read_exact(handle: IO[bytes] | File, count: int) -> bytes:
     """``count`` bytes, fewer only at the end of the file."""
     parts: list[bytes] = []
     missing = count
@@ -198,9 +198,9 @@ class _PlaintextStream(Iterator[bytes]):
             raise StopIteration
         try:
             if self._current is None:
-                self._current = _read_exact(handle, self._record)
+                self._current = read_exact(handle, self._record)
             current = self._current
-            following = _read_exact(handle, self._record)
+            following = read_exact(handle, self._record)
             final = not following
             if len(current) < _TAG_BYTES or self._index >= _MAX_SEGMENTS:
                 raise crypto.DecryptionError("encrypted file is truncated")
@@ -247,7 +247,7 @@ def blob_open(*, storage_name: str, data_key_id: str, aad: str) -> Iterator[byte
     _check_name(storage_name)
     handle = _storage().open(storage_name, "rb")
     try:
-        fixed = _read_exact(handle, _FIXED_HEADER.size)
+        fixed = read_exact(handle, _FIXED_HEADER.size)
         if len(fixed) < _FIXED_HEADER.size:
             raise crypto.DecryptionError("not an encrypted file")
         magic, version, segment, salt, prefix, id_length = _FIXED_HEADER.unpack(fixed)
@@ -257,7 +257,7 @@ def blob_open(*, storage_name: str, data_key_id: str, aad: str) -> Iterator[byte
             raise crypto.DecryptionError(f"unknown encrypted file format version {version}")
         if not 0 < segment <= _MAX_SEGMENT_SIZE:
             raise crypto.DecryptionError("encrypted file header is corrupt")
-        key_id_bytes = _read_exact(handle, id_length)
+        key_id_bytes = read_exact(handle, id_length)
         if key_id_bytes != str(data_key_id).encode("ascii", errors="replace"):
             raise crypto.DecryptionError("the file is encrypted under another data key")
         cipher = _file_key(data_key_material(str(data_key_id)), salt)

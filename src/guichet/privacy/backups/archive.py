@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.core.exceptions import ImproperlyConfigured
 
 from guichet.core import crypto
+from guichet.core.files import read_exact
 
 MAGIC = b"GBK"
 VERSION = 1
@@ -130,20 +131,8 @@ class EncryptingWriter:
             self.close()
 
 
-def _read_exact(handle: IO[bytes], count: int) -> bytes:
-    parts: list[bytes] = []
-    missing = count
-    while missing:
-        part = handle.read(missing)
-        if not part:
-            break
-        parts.append(part)
-        missing -= len(part)
-    return b"".join(parts)
-
-
 def read_header(handle: IO[bytes]) -> Header:
-    fixed = _read_exact(handle, _FIXED.size)
+    fixed = read_exact(handle, _FIXED.size)
     if len(fixed) < _FIXED.size:
         raise ArchiveError("not a Guichet backup file (too short)")
     magic, version, kind, raw_id, micros, segment, prefix, kid_length = _FIXED.unpack(fixed)
@@ -153,7 +142,7 @@ def read_header(handle: IO[bytes]) -> Header:
         raise ArchiveError(f"unknown backup format version {version}")
     if kind not in Kind.NAMES or not 0 < segment <= _MAX_SEGMENT:
         raise ArchiveError("damaged backup header")
-    kid = _read_exact(handle, kid_length)
+    kid = read_exact(handle, kid_length)
     try:
         master_kid = kid.decode("ascii")
     except UnicodeDecodeError as exc:
@@ -187,9 +176,9 @@ class DecryptingReader:
 
     def _next_segment(self) -> bytes:
         if self._current is None:
-            self._current = _read_exact(self._handle, self._record)
+            self._current = read_exact(self._handle, self._record)
         current = self._current
-        following = _read_exact(self._handle, self._record)
+        following = read_exact(self._handle, self._record)
         final = not following
         if len(current) < _TAG:
             raise ArchiveError("backup file is truncated")
