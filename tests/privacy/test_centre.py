@@ -57,3 +57,28 @@ def test_guests_log_in_first(client: Client) -> None:
     response = client.get(URL)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("auth:login"))
+
+
+@pytest.mark.promise("P11")
+def test_the_operator_opening_a_request_shows_up_as_the_operator(
+    client: Client, alice: User, olga: User, mailoutbox: list
+) -> None:
+    from guichet.core.actor import citizen_actor
+    from guichet.privacy.models import PrivacyRequest
+    from guichet.privacy.requests import privacy_request_create
+
+    request = privacy_request_create(
+        actor=citizen_actor(user=alice, profile=alice.active_profile),
+        kind=PrivacyRequest.Kind.OTHER,
+        body="Please tell me which authorities received my address.",
+    )
+    login(client, olga)
+    detail = reverse("backoffice:privacy_request_detail", args=[request.pk])
+    assert client.get(detail).status_code == 200
+    client.logout()
+
+    login(client, alice)
+    page = client.get(URL, headers={"accept-language": "en"}).content.decode()
+    assert "the operator of the portal" in page
+    assert "Looked at: one of your privacy requests" in page
+    assert "olga" not in page.lower()

@@ -24,6 +24,8 @@ OBJECT_NAMES: dict[str, Promise] = {
     "appointments.day": _("a day list of appointments"),
     "accounts.user": _("your account"),
     "accounts.profile": _("one of your profiles"),
+    "privacy.privacyrequest": _("one of your privacy requests"),
+    "privacy.statementobjection": _("your objection to the privacy statement"),
 }
 #: How each action reads in the list.
 ACTION_NAMES: dict[str, Promise] = {
@@ -63,7 +65,8 @@ def access_rows(events: list[AuditEvent]) -> list[AccessRow]:
         elif event.actor_kind == ActorKind.API_CLIENT:
             who = str(_("a system of an authority"))
         else:
-            who = str(_("staff of an authority"))
+            # staff without an authority: the portal's operator (privacy requests, objections)
+            who = str(_("the operator of the portal"))
         rows.append(
             AccessRow(
                 at=event.at,
