@@ -16,6 +16,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -131,6 +133,10 @@ def _place(
     for counter, seat in free_seats(calendar, starts_at, end, blocks_until):
         booking.counter, booking.seat = counter, seat
         booking.starts_at, booking.ends_at, booking.blocks_until = starts_at, end, blocks_until
+        if booking._state.adding and connection.vendor == "postgresql":
+            if _insert_unless_taken(booking):
+                return
+            continue
         try:
             with transaction.atomic():
                 booking.save()
@@ -148,6 +154,27 @@ def _place(
         _("This time was just taken. Please choose another one."),
         alternatives=_alternatives(calendar, appointment_type, starts_at, now=now),
     )
+
+
+def _insert_unless_taken(booking: Booking) -> bool:
+    """PostgreSQL: insert a new booking unless the exclusion constraint finds its seat taken.
+
+    ``INSERT … ON CONFLICT DO NOTHING`` checks the constraint by speculative insertion: a taken
+    seat answers "nothing inserted" without aborting the transaction, so no savepoint is needed
+    (two round trips fewer per booking), and two requests racing for one seat cannot deadlock."""
+    meta = Booking._meta
+    query = InsertQuery(Booking, on_conflict=OnConflict.IGNORE)
+    query.insert_values(meta.local_concrete_fields, [booking])
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [meta.pk]
+    [(sql, params)] = compiler.as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if cursor.fetchone() is None:
+            return False
+    booking._state.adding = False
+    booking._state.db = connection.alias
+    return True
 
 
 def _alternatives(

@@ -169,7 +169,7 @@ class Command(BaseCommand):
             DemoLogin("anna.muster@example.ch", "citizen: Anna Muster, with the business Muster Schreinerei GmbH"),
             DemoLogin("ben.beispiel@example.ch", "citizen: Ben Beispiel"),
             DemoLogin("clerk@stadt-demo.example", "staff: clerk of Stadt Demo (/backoffice/)"),
-            DemoLogin("operator@guichet.example", "operator: Django admin (/admin/)"),
+            DemoLogin("operator@guichet.example", "operator: /backoffice/operator/ and the Django admin (/admin/)"),
         ]
 
     def _print(self, logins: list[DemoLogin]) -> None:
