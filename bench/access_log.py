@@ -119,7 +119,8 @@ def parts() -> dict[str, Any]:
     from django.urls import resolve
     from django.utils import timezone
 
-    from guichet.privacy.access.entries import client_ip, mask_path, referrer
+    from guichet.core.network import client_ip
+    from guichet.privacy.access.entries import mask_path, referrer
     from guichet.privacy.access.models import AccessLogEntry
     from guichet.privacy.access.services import _insert
     from guichet.privacy.access.useragent import parse_user_agent

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from guichet.accounts.models import ThrottleEvent
 from guichet.core.keys import blind_index
+from guichet.core.network import client_ip
 
 SCOPE_LOGIN_ACCOUNT = "login-account"
 SCOPE_LOGIN_IP = "login-ip"
@@ -65,22 +66,15 @@ def throttle_bucket(*, scope: str, value: str) -> str:
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's network address, grouped: IPv6 by its /64 (one household or device).
-
-    Behind the configured reverse proxy (``GUICHET_BEHIND_PROXY``) the proxy appends the
-    address it saw to ``X-Forwarded-For``; only that last entry is trusted."""
-    raw = request.META.get("REMOTE_ADDR", "") or ""
-    if settings.SECURE_PROXY_SSL_HEADER is not None:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            raw = forwarded.split(",")[-1].strip()
-    try:
-        address = ipaddress.ip_address(raw)
-    except ValueError:
-        return raw or "unknown"
+    """The client's network address (``core.network.client_ip``), grouped: IPv6 by its /64 (one
+    household or device)."""
+    raw = client_ip(request)
+    if raw is None:
+        return "unknown"
+    address = ipaddress.ip_address(raw)
     if address.version == 6:
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
+    return raw
 
 
 def _count(*, scope: str, bucket: str, since: datetime) -> int:

@@ -36,7 +36,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from guichet.accounts.models import Profile
 from guichet.backoffice import selectors as backoffice_selectors
 from guichet.backoffice.forms import attach_service_error
 from guichet.backoffice.privacy_forms import AnswerForm, BarForm, DisclosureForm, ExtendForm
@@ -165,12 +164,6 @@ def privacy_request_queue(request: HttpRequest) -> HttpResponse:
 # --- One request --------------------------------------------------------------------------------------
 
 
-def _person_name(privacy_request: PrivacyRequest) -> str:
-    """The requester's name from their private profile (the handler must know whose data it is)."""
-    profile = Profile.objects.filter(owner_id=privacy_request.user_id, kind=Profile.Kind.PRIVATE).first()
-    return profile.display_name if profile is not None else _("(no name given)")
-
-
 def _detail(
     request: HttpRequest,
     *,
@@ -186,7 +179,7 @@ def _detail(
     context = {
         "privacy_request": privacy_request,
         "owner": _queue_owner(actor),
-        "person_name": _person_name(privacy_request),
+        "person_name": requests.requester_name(actor=actor, request=privacy_request) or _("(no name given)"),
         "deadline": deadline,
         "latest_deadline": requests.extended_deadline(privacy_request.received_at),
         "case": case,

@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from guichet.accounts.models import Profile
 from guichet.cases.models import Case
 from guichet.cases.reference import new_reference
 from guichet.core.access import scoped_get
@@ -234,6 +235,14 @@ def handler_request_get(*, actor: Actor, request_id: uuid.UUID | str) -> Privacy
     found = scoped_get(requests, actor=actor, pk=request_id)
     data_keys_preload(key_ids=[found.data_key_id])
     return found
+
+
+def requester_name(*, actor: Actor, request: PrivacyRequest) -> str:
+    """Whose data it is, for the handler of ``request``: the name on the requester's private
+    profile (organisations act through a person's account), or "" when there is none."""
+    _check_handler(actor, request)
+    profile = Profile.objects.filter(owner_id=request.user_id, kind=Profile.Kind.PRIVATE).first()
+    return profile.display_name if profile is not None else ""
 
 
 @dataclass(frozen=True)

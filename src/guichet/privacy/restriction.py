@@ -75,8 +75,15 @@ def _owner(actor: Actor) -> User:
     return actor.user
 
 
-def _owner_ref(actor: Actor) -> str:
-    return str(_owner(actor).pk)
+def _audit(actor: Actor, obj: Case | Profile, *, restricted: bool) -> None:
+    """The holder's own change, in the audit trail with the holder as subject."""
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CHANGE,
+        obj=obj,
+        subject_ref=str(_owner(actor).pk),
+        detail={"restricted": restricted},
+    )
 
 
 def _own_profile_locked(actor: Actor, profile: Profile) -> Profile:
@@ -126,13 +133,7 @@ def case_restrict(*, actor: Actor, case: Case, now: datetime.datetime | None = N
     case.save(update_fields=["restricted_at"])
     if not already:
         _history([(case.pk, case.data_key_id)], kind=CaseEvent.Kind.RESTRICTED, now=now)
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.CHANGE,
-        obj=case,
-        subject_ref=_owner_ref(actor),
-        detail={"restricted": True},
-    )
+    _audit(actor, case, restricted=True)
     return case
 
 
@@ -147,13 +148,7 @@ def case_lift_restriction(*, actor: Actor, case: Case, now: datetime.datetime | 
     case.save(update_fields=["restricted_at"])
     if case.profile.restricted_at is None:
         _history([(case.pk, case.data_key_id)], kind=CaseEvent.Kind.RESTRICTION_LIFTED, now=now)
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.CHANGE,
-        obj=case,
-        subject_ref=_owner_ref(actor),
-        detail={"restricted": False},
-    )
+    _audit(actor, case, restricted=False)
     return case
 
 
@@ -174,13 +169,7 @@ def profile_restrict(*, actor: Actor, profile: Profile, now: datetime.datetime |
     profile.restricted_at = now
     profile.save(update_fields=["restricted_at"])
     _history(_cases_on_their_own_terms(profile), kind=CaseEvent.Kind.RESTRICTED, now=now)
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.CHANGE,
-        obj=profile,
-        subject_ref=_owner_ref(actor),
-        detail={"restricted": True},
-    )
+    _audit(actor, profile, restricted=True)
     return profile
 
 
@@ -194,13 +183,7 @@ def profile_lift_restriction(*, actor: Actor, profile: Profile, now: datetime.da
     profile.restricted_at = None
     profile.save(update_fields=["restricted_at"])
     _history(_cases_on_their_own_terms(profile), kind=CaseEvent.Kind.RESTRICTION_LIFTED, now=now)
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.CHANGE,
-        obj=profile,
-        subject_ref=_owner_ref(actor),
-        detail={"restricted": False},
-    )
+    _audit(actor, profile, restricted=False)
     return profile
 
 

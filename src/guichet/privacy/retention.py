@@ -94,7 +94,3 @@ def retention_sweep(
             },
         )
     return results
-
-
-def last_sweep() -> ProofRun | None:
-    return ProofRun.objects.filter(name=PROOF_NAME).first()

@@ -15,10 +15,12 @@ from django.utils.translation import ngettext
 from guichet.core.models import ProofRun
 from guichet.core.registry import Category, DataKind, registry
 from guichet.privacy.backups.destinations import configured_specs
+from guichet.privacy.backups.drill import PROOF_NAME as DRILL_PROOF
+from guichet.privacy.backups.engine import PROOF_NAME as BACKUP_PROOF
 from guichet.privacy.cookies import cookie_inventory
-from guichet.privacy.inactivity import last_inactivity_run
+from guichet.privacy.inactivity import PROOF_NAME as INACTIVITY_PROOF
 from guichet.privacy.promises import PROMISES, PrivacyPromise, State
-from guichet.privacy.retention import last_sweep
+from guichet.privacy.retention import PROOF_NAME as RETENTION_PROOF
 from guichet.privacy.statement_versions import statement_page_context
 
 # Names for the usual data locations; any other code is shown as configured.
@@ -93,37 +95,38 @@ def statement_categories() -> list[CategorySection]:
 
 
 def statement_context() -> dict[str, Any]:
+    # Every periodic proof (sweep, inactivity run, access-log count, backup, drill) in one query.
+    proofs = {run.name: run for run in ProofRun.objects.all()}
     return {
         "operator_name": settings.GUICHET_OPERATOR_NAME,
         "privacy_contact": settings.GUICHET_PRIVACY_CONTACT,
         "supervisory_authority": settings.GUICHET_SUPERVISORY_AUTHORITY,
         "data_location": location_text(settings.GUICHET_DATA_LOCATION),
         "categories": statement_categories(),
-        "last_sweep": last_sweep(),
-        "promises": promise_rows(),
+        "last_sweep": proofs.get(RETENTION_PROOF),
+        "promises": promise_rows(proofs=proofs),
         "cookies": cookie_inventory(),
         "access_log_raw_days": settings.GUICHET_ACCESS_LOG_RAW_DAYS,
         # account lifecycle (P31, P35)
         **statement_page_context(),
-        "last_inactivity_run": last_inactivity_run(),
+        "last_inactivity_run": proofs.get(INACTIVITY_PROOF),
         "inactivity_after": period_text(datetime.timedelta(days=settings.GUICHET_INACTIVITY_DAYS)),
         "inactivity_grace": period_text(datetime.timedelta(days=settings.GUICHET_INACTIVITY_GRACE_DAYS)),
-        **backup_policy(),
+        **backup_policy(proofs=proofs),
     }
 
 
-def backup_policy() -> dict[str, Any]:
+def backup_policy(*, proofs: dict[str, ProofRun]) -> dict[str, Any]:
     """The backup promise as configured (P03, P07, P15): how often, how many places and where,
-    for how long, and when the last backup and restore drill succeeded."""
+    for how long, and when the last backup and restore drill ran (``proofs`` by name)."""
     specs = configured_specs()
-    proofs = {run.name: run for run in ProofRun.objects.filter(name__in=["backup", "restore_drill"])}
     return {
         "backup_interval_hours": settings.GUICHET_BACKUP_INTERVAL_HOURS,
         "backup_retention_days": settings.GUICHET_BACKUP_RETENTION_DAYS,
         "backup_destinations": len(specs),
         "backup_locations": sorted({str(location_text(spec.location)) for spec in specs}),
-        "last_backup": proofs.get("backup"),
-        "last_drill": proofs.get("restore_drill"),
+        "last_backup": proofs.get(BACKUP_PROOF),
+        "last_drill": proofs.get(DRILL_PROOF),
     }
 
 
@@ -135,11 +138,15 @@ class PromiseRow:
     proven_at: datetime.datetime | None
 
 
-def promise_rows() -> list[PromiseRow]:
-    """Every promise with its state and the date of its last periodic proof (one query)."""
-    proofs = {run.name: run.last_run_at for run in ProofRun.objects.filter(ok=True)}
+def promise_rows(*, proofs: dict[str, ProofRun]) -> list[PromiseRow]:
+    """Every promise with its state and the date its periodic proof last succeeded."""
+
+    def proven_at(name: str) -> datetime.datetime | None:
+        run = proofs.get(name)
+        return run.last_run_at if run is not None and run.ok else None
+
     return [
-        PromiseRow(promise=promise, kept=promise.state == State.KEPT, proven_at=proofs.get(promise.proof))
+        PromiseRow(promise=promise, kept=promise.state == State.KEPT, proven_at=proven_at(promise.proof))
         for promise in PROMISES
     ]
 

@@ -15,7 +15,6 @@ Secret tokens are found from the URL configuration: a route keyword argument nam
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -155,23 +154,6 @@ def referrer(value: str) -> str:
         netloc += f":{port}"
     path = unquote(parts.path) or "/"
     return _clean(f"{parts.scheme}://{netloc}{mask_path(path)}")
-
-
-# --- The client -------------------------------------------------------------------------------------
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's IP address; behind the configured reverse proxy (``GUICHET_BEHIND_PROXY``),
-    the address the proxy appended to ``X-Forwarded-For`` (the only entry it vouches for)."""
-    raw = request.META.get("REMOTE_ADDR", "") or ""
-    if settings.SECURE_PROXY_SSL_HEADER is not None:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            raw = forwarded.split(",")[-1].strip()
-    try:
-        return str(ipaddress.ip_address(raw))
-    except ValueError:
-        return None
 
 
 # --- The daily totals ---------------------------------------------------------------------------------

@@ -26,7 +26,8 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 
-from guichet.privacy.access.entries import client_ip, referrer, requested_path
+from guichet.core.network import client_ip
+from guichet.privacy.access.entries import referrer, requested_path
 from guichet.privacy.access.models import AccessLogEntry
 from guichet.privacy.access.services import access_log_write
 from guichet.privacy.access.useragent import parse_user_agent

@@ -120,8 +120,4 @@ def restore_drill(*, specs: list[DestinationSpec] | None = None) -> DrillResult:
     return result
 
 
-def last_drill() -> ProofRun | None:
-    return ProofRun.objects.filter(name=PROOF_NAME).first()
-
-
-__all__ = ["PROOF_NAME", "DrillResult", "engine", "last_drill", "restore_drill"]
+__all__ = ["PROOF_NAME", "DrillResult", "engine", "restore_drill"]
