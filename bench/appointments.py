@@ -40,10 +40,11 @@ so both are reported (``workers``).
 
 Guichet books with ``booking_create`` as its booking view does, after fetching the type: its own
 transaction (READ COMMITTED, the exclusion constraint keeps seats apart), the person's data key
-and encrypted data, the blind index, the audit record and the confirmation email rendered with
-its ``.ics`` and sealed. The email's send task is only enqueued (Django's ``DummyBackend``), as
-the site enqueues it for the worker; ``GUICHET_BENCH_APPOINTMENTS_EMAIL=inline`` sends it in the
-request instead (``ImmediateBackend``, locmem). libres books with ``reserve`` +
+and encrypted data, the blind index, the audit record, and after the commit the confirmation
+email's task (the booking's id, the template and the sealed manage link) enqueued (Django's
+``DummyBackend``) as the site enqueues it for the worker, which renders the email with its
+``.ics`` and sends it. ``GUICHET_BENCH_APPOINTMENTS_EMAIL=inline`` runs the task in the request
+instead (``ImmediateBackend``, locmem): rendered, with its ``.ics``, and sent. libres books with ``reserve`` +
 ``approve_reservations`` + commit in one SERIALIZABLE transaction, retried once on a
 serialization failure as OneGov does (``bench/libres_peer.py``); it renders no email.
 
@@ -105,8 +106,8 @@ LOCMEM_MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.Email
 #: the confirmation email's send task is only enqueued, as the site does (a worker sends it)
 ENQUEUE_ONLY = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend", "OPTIONS": {}}}
 EMAIL_NOTES = {
-    "enqueue": "rendered with its .ics and sealed in the request; the send task enqueued (DummyBackend)",
-    "inline": "rendered with its .ics, sealed, and sent inline after the commit (ImmediateBackend, locmem)",
+    "enqueue": "its task enqueued after the commit (DummyBackend); the worker would render it with its .ics",
+    "inline": "its task run in the request after the commit (ImmediateBackend, locmem): rendered with its .ics, sent",
 }
 CONCURRENCY = {
     "threads": "threads, each with {connection} of its own (the GIL: one computes at a time)",

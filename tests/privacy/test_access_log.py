@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.http import HttpRequest, StreamingHttpResponse
 from django.test import Client
 from django.urls import path
@@ -400,8 +401,13 @@ def test_a_failed_write_never_costs_the_visitor_the_page(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     """The table is missing (a migration not run yet): the database refuses the INSERT."""
-    sql, fields = services._insert_sql("any")
-    monkeypatch.setattr(services, "_insert_sql", lambda vendor: (sql.replace("access_log_", "missing_"), fields))
+
+    def insert_into_a_missing_table(entry: Any, **options: Any) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO missing_access_log (ip, path) VALUES (%s, %s)", [entry.ip, entry.path])
+        return True
+
+    monkeypatch.setattr(services, "insert_row", insert_into_a_missing_table)
     with (
         caplog.at_level(logging.ERROR, logger="guichet.privacy.access"),
         django_capture_on_commit_callbacks(execute=True),

@@ -1,8 +1,8 @@
 """Free times: opening hours on a grid, minus closures, minus what is booked.
 
-Everything a month needs comes in four queries (the type with its counters, opening hours,
-closures, bookings of the range); the rest is arithmetic on sorted lists in memory, so a month of
-10-minute slots takes a few milliseconds (``bench/appointments.py``).
+Everything a month needs comes in a few queries (the type's counters, opening hours, closures,
+bookings of the range; on PostgreSQL all in one statement); the rest is arithmetic on sorted
+lists in memory, so a month of 10-minute slots takes a few milliseconds (``bench/appointments.py``).
 
 Slots start at the opening time and follow each other every ``duration + buffer`` minutes; an
 appointment must end by closing time (its buffer may run past it). A slot is free when at least
@@ -18,6 +18,7 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
@@ -83,6 +84,7 @@ class Calendar:
     closures: tuple[tuple[int | None, datetime.datetime, datetime.datetime], ...]
     seats: _Seats
     full_days: frozenset[datetime.date]  # days where the type's daily limit is reached
+    person_open: int = 0  # the person's open bookings of this type, when asked (``person_index``)
 
 
 def _bounds(day_from: datetime.date, day_to: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -93,41 +95,62 @@ def _bounds(day_from: datetime.date, day_to: datetime.date) -> tuple[datetime.da
 
 
 def load_calendar(
-    appointment_type: AppointmentType, day_from: datetime.date, day_to: datetime.date, *, exclude: object = None
+    appointment_type: AppointmentType,
+    day_from: datetime.date,
+    day_to: datetime.date,
+    *,
+    exclude: object = None,
+    person_index: str | None = None,
+    now: datetime.datetime | None = None,
 ) -> Calendar:
-    """Read what the range needs. ``exclude``: a booking to ignore (the one being moved)."""
+    """Read what the range needs. ``exclude``: a booking to ignore (the one being moved);
+    ``person_index``: also count that person's bookings of the type still ahead of ``now``
+    (the booking path checks the per-person limit with the same read)."""
     start, end = _bounds(day_from, day_to)
-    exclude_pk = str(getattr(exclude, "pk", exclude)) if exclude is not None else None
-    if connection.vendor == "postgresql":
-        counters, hours, closures, intervals = _read_in_one_statement(appointment_type, start, end, exclude_pk)
-    else:
-        counters, hours, closures, intervals = _read(appointment_type, start, end, exclude_pk)
-    full_days: frozenset[datetime.date] = frozenset()
-    if appointment_type.max_per_day:
-        per_day = (
-            Booking.objects.filter(appointment_type=appointment_type, starts_at__gte=start, starts_at__lt=end)
-            .exclude(status=Booking.Status.CANCELLED)
-            .annotate(day=TruncDate("starts_at", tzinfo=local_zone()))
-            .values("day")
-            .annotate(count=Count("pk"))
-        )
-        full_days = frozenset(row["day"] for row in per_day if row["count"] >= appointment_type.max_per_day)
-    return Calendar(appointment_type, counters, hours, closures, _Seats(intervals), full_days)
+    query = _Query(
+        start=start,
+        end=end,
+        exclude_pk=str(getattr(exclude, "pk", exclude)) if exclude is not None else None,
+        person_index=person_index,
+        now=now or timezone.now(),
+    )
+    read = _read_in_one_statement if connection.vendor == "postgresql" else _read
+    rows = read(appointment_type, query)
+    limit = appointment_type.max_per_day
+    full_days = frozenset(day for day, count in rows.day_counts.items() if limit and count >= limit)
+    return Calendar(
+        appointment_type,
+        rows.counters,
+        rows.hours,
+        rows.closures,
+        _Seats(rows.intervals),
+        full_days,
+        rows.person_open,
+    )
 
 
-_Read = tuple[
-    tuple[Counter, ...],
-    dict[int, list[tuple[datetime.time, datetime.time]]],
-    tuple[tuple[int | None, datetime.datetime, datetime.datetime], ...],
-    list[tuple[int, int, datetime.datetime, datetime.datetime]],
-]
+@dataclass(frozen=True)
+class _Query:
+    start: datetime.datetime
+    end: datetime.datetime
+    exclude_pk: str | None
+    person_index: str | None
+    now: datetime.datetime
 
 
-def _read(
-    appointment_type: AppointmentType, start: datetime.datetime, end: datetime.datetime, exclude_pk: str | None
-) -> _Read:
+class _Read(NamedTuple):
+    counters: tuple[Counter, ...]
+    hours: dict[int, list[tuple[datetime.time, datetime.time]]]
+    closures: tuple[tuple[int | None, datetime.datetime, datetime.datetime], ...]
+    intervals: list[tuple[int, int, datetime.datetime, datetime.datetime]]
+    day_counts: dict[datetime.date, int]  # active bookings of the type per day (only with a daily limit)
+    person_open: int
+
+
+def _read(appointment_type: AppointmentType, query: _Query) -> _Read:
     """The type's active counters, the location's opening hours, the closures and the bookings
-    that touch ``start .. end``: four queries."""
+    that touch the range: four queries; a fifth for a daily limit, a sixth for a person."""
+    start, end = query.start, query.end
     location = appointment_type.location
     counters = tuple(appointment_type.counters.filter(is_active=True).order_by("pk"))
     counter_ids = [counter.pk for counter in counters]
@@ -145,17 +168,36 @@ def _read(
     bookings = Booking.objects.filter(counter_id__in=counter_ids, starts_at__lt=end, blocks_until__gt=start).exclude(
         status=Booking.Status.CANCELLED
     )
-    if exclude_pk is not None:
-        bookings = bookings.exclude(pk=exclude_pk)
+    if query.exclude_pk is not None:
+        bookings = bookings.exclude(pk=query.exclude_pk)
     intervals = list(bookings.values_list("counter_id", "seat", "starts_at", "blocks_until"))
-    return counters, dict(hours), closures, intervals
+    day_counts: dict[datetime.date, int] = {}
+    if appointment_type.max_per_day:
+        per_day = (
+            Booking.objects.filter(appointment_type=appointment_type, starts_at__gte=start, starts_at__lt=end)
+            .exclude(status=Booking.Status.CANCELLED)
+            .annotate(day=TruncDate("starts_at", tzinfo=local_zone()))
+            .values("day")
+            .annotate(count=Count("pk"))
+        )
+        day_counts = {row["day"]: row["count"] for row in per_day}
+    person_open = 0
+    if query.person_index is not None:
+        person_open = Booking.objects.filter(
+            appointment_type=appointment_type,
+            email_index=query.person_index,
+            status=Booking.Status.CONFIRMED,
+            starts_at__gt=query.now,
+        ).count()
+    return _Read(counters, dict(hours), closures, intervals, day_counts, person_open)
 
 
 @functools.cache
 def _one_statement_sql() -> str:
-    """The same four reads as ``_read`` as one PostgreSQL statement (one round trip instead of
-    four on the booking path, which is bound by round trips): each part is aggregated to JSON.
-    Only table names from the models' metadata are put into the text; values are parameters."""
+    """The same reads as ``_read`` as one PostgreSQL statement (one round trip instead of up to
+    six on the booking path, which is bound by round trips): each part is aggregated to JSON, a
+    part not asked for is cut off by a constant condition. Only table names from the models'
+    metadata are put into the text; values are parameters."""
     counter, hours, closure, booking = (model._meta.db_table for model in (Counter, OpeningHours, Closure, Booking))
     through = AppointmentType.counters.through._meta.db_table
     counters = (
@@ -174,24 +216,34 @@ def _one_statement_sql() -> str:
         "(SELECT coalesce(json_agg(json_build_array(b.counter_id, b.seat, b.starts_at, b.blocks_until)), '[]')"
         f' FROM "{booking}" b WHERE b.counter_id IN ({counters}) AND b.starts_at < %(end)s'
         f" AND b.blocks_until > %(start)s AND b.status <> %(cancelled)s"
-        " AND (%(exclude)s::uuid IS NULL OR b.id <> %(exclude)s::uuid))"
+        " AND (%(exclude)s::uuid IS NULL OR b.id <> %(exclude)s::uuid)), "
+        "(SELECT coalesce(json_agg(json_build_array(d.day, d.count)), '[]') FROM"
+        " (SELECT (b.starts_at AT TIME ZONE %(zone)s)::date AS day, count(*) AS count"
+        f' FROM "{booking}" b WHERE %(per_day)s AND b.appointment_type_id = %(type)s'
+        " AND b.starts_at >= %(start)s AND b.starts_at < %(end)s AND b.status <> %(cancelled)s GROUP BY 1) d), "
+        f'(SELECT count(*) FROM "{booking}" b WHERE %(index)s::text IS NOT NULL'
+        " AND b.appointment_type_id = %(type)s AND b.email_index = %(index)s"
+        " AND b.status = %(confirmed)s AND b.starts_at > %(now)s)"
     )
 
 
-def _read_in_one_statement(
-    appointment_type: AppointmentType, start: datetime.datetime, end: datetime.datetime, exclude_pk: str | None
-) -> _Read:
-    params: dict[str, int | str | datetime.datetime | None] = {
+def _read_in_one_statement(appointment_type: AppointmentType, query: _Query) -> _Read:
+    params: dict[str, bool | int | str | datetime.datetime | None] = {
         "type": appointment_type.pk,
         "location": appointment_type.location_id,
-        "start": start,
-        "end": end,
+        "start": query.start,
+        "end": query.end,
         "cancelled": Booking.Status.CANCELLED.value,
-        "exclude": exclude_pk,
+        "confirmed": Booking.Status.CONFIRMED.value,
+        "exclude": query.exclude_pk,
+        "zone": settings.TIME_ZONE,
+        "per_day": bool(appointment_type.max_per_day),
+        "index": query.person_index,
+        "now": query.now,
     }
     with connection.cursor() as cursor:
         cursor.execute(_one_statement_sql(), params)
-        counter_rows, hour_rows, closure_rows, booking_rows = cursor.fetchone()
+        counter_rows, hour_rows, closure_rows, booking_rows, day_rows, person_open = cursor.fetchone()
     location_id = appointment_type.location_id
     counters = tuple(
         Counter(pk=pk, location_id=location_id, name=name, capacity=capacity, is_active=True)
@@ -203,7 +255,8 @@ def _read_in_one_statement(
     moment = _utc_moment
     closures = tuple((counter_id, moment(began), moment(ended)) for counter_id, began, ended in closure_rows)
     intervals = [(counter_id, seat, moment(began), moment(until)) for counter_id, seat, began, until in booking_rows]
-    return counters, dict(hours), closures, intervals
+    day_counts = {datetime.date.fromisoformat(day): count for day, count in day_rows}
+    return _Read(counters, dict(hours), closures, intervals, day_counts, person_open)
 
 
 def _utc_moment(text: str) -> datetime.datetime:

@@ -3,7 +3,8 @@ block time.
 
 Booking never gives a seat twice: the database refuses overlapping active bookings of a seat
 (exclusion constraint on PostgreSQL, trigger on SQLite). The service tries the free seats of the
-slot one after the other, each insert in its own savepoint; when all are gone it raises
+slot one after the other (on PostgreSQL ``INSERT … ON CONFLICT DO NOTHING``, on SQLite each
+insert in its own savepoint); when all are gone it raises
 ``SlotTaken`` with the next free times at once, so a loser of a race gets an answer, not a retry
 loop. Emails go out after the commit."""
 
@@ -16,8 +17,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models.constants import OnConflict
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +36,7 @@ from guichet.appointments.availability import (
 from guichet.appointments.models import AppointmentType, Booking, Closure, Counter, Location
 from guichet.core.actor import Actor
 from guichet.core.audit import audit_record
+from guichet.core.inserts import insert_row
 from guichet.core.keys import blind_index, data_key_create, data_key_destroy
 from guichet.core.models import AuditEvent
 
@@ -118,19 +118,32 @@ def _check_rules(
 
 
 def _place(
-    booking: Booking, appointment_type: AppointmentType, starts_at: datetime.datetime, *, now: datetime.datetime
+    booking: Booking,
+    appointment_type: AppointmentType,
+    starts_at: datetime.datetime,
+    *,
+    now: datetime.datetime,
+    person_index: str | None = None,
 ) -> None:
     """Give ``booking`` a free seat at ``starts_at`` (insert or update), or raise ``SlotTaken``.
-    The day's calendar is read once and serves both the rules and the choice of seat."""
+    The day's calendar is read once and serves the rules, the per-person limit (with
+    ``person_index``: a new booking) and the choice of seat."""
     day = timezone.localtime(starts_at, local_zone()).date()
-    calendar = load_calendar(appointment_type, day, day, exclude=booking if booking.pk else None)
+    calendar = load_calendar(
+        appointment_type, day, day, exclude=booking if booking.pk else None, person_index=person_index, now=now
+    )
     end, blocks_until = _check_rules(appointment_type, starts_at, now=now, calendar=calendar)
+    if person_index is not None:
+        _check_person_limit(appointment_type, open_bookings=calendar.person_open)
     if day in calendar.full_days:
         raise SlotTaken(
             _("This day is fully booked."),
             alternatives=next_free(appointment_type, datetime.datetime.combine(day, datetime.time.max, local_zone())),
         )
-    for counter, seat in free_seats(calendar, starts_at, end, blocks_until):
+    seats = free_seats(calendar, starts_at, end, blocks_until)
+    if seats and booking.data_key_id is None:
+        booking.data_key = data_key_create()  # only once a seat is in sight: a refusal writes nothing
+    for counter, seat in seats:
         booking.counter, booking.seat = counter, seat
         booking.starts_at, booking.ends_at, booking.blocks_until = starts_at, end, blocks_until
         if booking._state.adding and connection.vendor == "postgresql":
@@ -162,19 +175,7 @@ def _insert_unless_taken(booking: Booking) -> bool:
     ``INSERT … ON CONFLICT DO NOTHING`` checks the constraint by speculative insertion: a taken
     seat answers "nothing inserted" without aborting the transaction, so no savepoint is needed
     (two round trips fewer per booking), and two requests racing for one seat cannot deadlock."""
-    meta = Booking._meta
-    query = InsertQuery(Booking, on_conflict=OnConflict.IGNORE)
-    query.insert_values(meta.local_concrete_fields, [booking])
-    compiler = query.get_compiler(connection=connection)
-    compiler.returning_fields = [meta.pk]
-    [(sql, params)] = compiler.as_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        if cursor.fetchone() is None:
-            return False
-    booking._state.adding = False
-    booking._state.db = connection.alias
-    return True
+    return insert_row(booking, skip_conflicts=True)
 
 
 def _alternatives(
@@ -190,10 +191,7 @@ def _alternatives(
     return slots
 
 
-def _check_person_limit(appointment_type: AppointmentType, index: str, *, now: datetime.datetime) -> None:
-    open_bookings = Booking.objects.filter(
-        appointment_type=appointment_type, email_index=index, status=Booking.Status.CONFIRMED, starts_at__gt=now
-    ).count()
+def _check_person_limit(appointment_type: AppointmentType, *, open_bookings: int) -> None:
     if open_bookings >= appointment_type.max_per_person:
         raise ValidationError(
             _("You already have %(count)s open bookings for this appointment. Cancel one to book another."),
@@ -217,15 +215,14 @@ def booking_create(
     now = timezone.now()
     name, email, phone = name.strip(), email.strip(), phone.strip()
     index = email_index(email)
+    # The limits are counted after these locks, by the calendar read in ``_place``.
     _serialise_person(f"appointments:{appointment_type.pk}:{index}")
-    _check_person_limit(appointment_type, index, now=now)
     if appointment_type.max_per_day:
         _serialise_person(f"appointments:{appointment_type.pk}:{timezone.localtime(starts_at, local_zone()).date()}")
     token, hashed = _new_token()
     booking = Booking(
         appointment_type=appointment_type,
         location=appointment_type.location,
-        data_key=data_key_create(),
         name=name,
         email=email,
         phone=phone,
@@ -234,7 +231,7 @@ def booking_create(
         manage_token_hash=hashed,
         language=language,
     )
-    _place(booking, appointment_type, starts_at, now=now)
+    _place(booking, appointment_type, starts_at, now=now, person_index=index)
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=booking, subject_ref=_subject(booking))
     notifications.notify_booked(booking, token=token)
     return booking, token

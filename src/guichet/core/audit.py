@@ -8,6 +8,7 @@ from typing import Any
 from django.db import models as db_models
 
 from guichet.core.actor import Actor
+from guichet.core.inserts import insert_row
 from guichet.core.models import AuditEvent
 
 logger = logging.getLogger("guichet.audit")
@@ -22,7 +23,7 @@ def audit_record(
     subject_ref: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    event = AuditEvent.objects.create(
+    event = AuditEvent(
         actor_kind=str(actor.kind),
         actor_ref=actor.ref,
         authority=actor.authority,
@@ -32,6 +33,7 @@ def audit_record(
         subject_ref=subject_ref,
         detail=detail or {},
     )
+    insert_row(event)  # every write path records one: the INSERT is built once, not per call
     logger.info(
         "audit action=%s actor=%s:%s object=%s:%s",
         event.action,

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from guichet.core import crypto
+from guichet.core.inserts import insert_row
 from guichet.core.models import DataKey
 
 # The blind-index key is a data key with a fixed id that belongs to no person: wrapped by the
@@ -20,7 +21,8 @@ def data_key_create(*, key_id: uuid.UUID | None = None) -> DataKey:
     key_id = key_id or uuid.uuid4()
     material = crypto.new_data_key()
     master_kid, wrapped = crypto.keyring().wrap(material, key_id=str(key_id))
-    key = DataKey.objects.create(id=key_id, master_kid=master_kid, wrapped=wrapped)
+    key = DataKey(id=key_id, master_kid=master_kid, wrapped=wrapped)
+    insert_row(key)  # one per person and per booking: the INSERT is built once, not per call
     # The first value sealed under a new key follows at once: no need to read back what we hold.
     # Only after the row exists, so a failed insert leaves no key in the cache.
     crypto.data_key_cache.put(str(key_id), material)

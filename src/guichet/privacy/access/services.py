@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime
 import logging
 from collections import defaultdict
-from functools import cache, partial
-from typing import Any
+from functools import partial
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Count, Field, Sum
+from django.db import transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 
+from guichet.core.inserts import insert_row
 from guichet.core.models import ProofRun
 from guichet.privacy.access.entries import path_group, status_class
 from guichet.privacy.access.models import AccessDaily, AccessLogEntry
@@ -28,25 +28,9 @@ class AggregationRefused(Exception):
     """A day that cannot be (re)counted; the message says why."""
 
 
-@cache
-def _insert_sql(vendor: str) -> tuple[str, tuple[Field[Any, Any], ...]]:
-    """The INSERT of one entry, built once: ``Model.save()`` compiles the statement anew every
-    time and asks for the new id back, which costs more than the write itself (bench/access_log.py)."""
-    fields = tuple(field for field in AccessLogEntry._meta.concrete_fields if not field.primary_key)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(field.column)) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    table = quote(AccessLogEntry._meta.db_table)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 (names from the model, values as parameters)
-    return sql, fields
-
-
 def _insert(entry: AccessLogEntry) -> None:
     try:
-        sql, fields = _insert_sql(connection.vendor)
-        params = [field.get_db_prep_save(getattr(entry, field.attname), connection) for field in fields]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+        insert_row(entry)  # built once: save() would compile it per request (bench/access_log.py)
     except Exception as error:  # a lost log line must never cost the visitor the page
         # The type only: a database message may quote the row, and the row holds an IP address.
         logger.error("access log entry not written: %s", type(error).__name__)
