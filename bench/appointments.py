@@ -32,7 +32,11 @@ Measured for each system, the same way:
    or overlap, and allocations with more than one approved reservation. ``consistent``: the rows
    match the bookings that were answered "booked".
 
-3 and 4 run once per ``WORKERS`` mode (both by default): ``threads`` (each client a thread with
+3 and 4 run ``REPEATS`` times (3), each on a fresh calendar, one line per run (``run``), in both
+systems: this 2-core VM's speed varies by about a third from minute to minute, so the summary
+compares the median runs and lists every run beside them.
+
+3 and 4 run in each ``WORKERS`` mode (both by default): ``threads`` (each client a thread with
 its own database connection or session, closed at the end: Python's GIL lets one client compute
 at a time) and ``processes`` (each client a process forked after the set-up, with its own
 connection, as gunicorn's workers are). On this 2-core machine the modes give different figures,
@@ -62,10 +66,12 @@ server of ``DATABASE_URL``.
 Run: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/guichet_dev GUICHET_TESTING=1
 .venv/bin/python bench/run.py appointments`` (run.py works in a throw-away ``test_<name>``
 database). Sizes: ``GUICHET_BENCH_APPOINTMENTS_CLIENTS`` (8), ``_DISTINCT`` (1000),
-``_CONTESTED`` (500), ``_ROUNDS`` (50), ``_TIMEOUT`` (900 s per run), ``_WORKERS``
-(``threads,processes``), ``_EMAIL`` (``enqueue``). About 3 minutes on the 2-core machine.
+``_CONTESTED`` (500), ``_ROUNDS`` (50), ``_REPEATS`` (3), ``_TIMEOUT`` (900 s per run),
+``_WORKERS`` (``threads,processes``), ``_EMAIL`` (``enqueue``). About 6 minutes on the 2-core
+machine.
 
-The summary line: the throughput ratios (Guichet's bookings per second over the peer's), both
+The summary line: the throughput ratios (the median run's bookings per second of Guichet over the
+peer's), every run's figure, both
 availability p95, and the targets: month availability p95 under 20 ms, booking throughput of the
 distinct slots at least 10 times the peer's in every mode, no double booking, no request without
 an answer.
@@ -91,6 +97,8 @@ CLIENTS = int(os.environ.get("GUICHET_BENCH_APPOINTMENTS_CLIENTS", "8"))
 DISTINCT = int(os.environ.get("GUICHET_BENCH_APPOINTMENTS_DISTINCT", "1000"))
 CONTESTED = int(os.environ.get("GUICHET_BENCH_APPOINTMENTS_CONTESTED", "500"))
 ROUNDS = int(os.environ.get("GUICHET_BENCH_APPOINTMENTS_ROUNDS", "50"))
+#: each concurrent booking run is repeated on a fresh calendar; the summary takes the median run
+REPEATS = max(1, int(os.environ.get("GUICHET_BENCH_APPOINTMENTS_REPEATS", "3")))
 TIMEOUT = float(os.environ.get("GUICHET_BENCH_APPOINTMENTS_TIMEOUT", "900"))
 #: how the concurrent clients run: each mode measured in turn (comma separated: threads, processes)
 WORKERS = [
@@ -122,6 +130,7 @@ AVAILABILITY_TARGET_MS = 20.0
 RATIO_TARGET = 10.0
 
 Job = tuple[datetime.datetime, str]  # (slot start, email)
+RUNS = range(1, REPEATS + 1)
 
 
 def log(message: str) -> None:
@@ -449,7 +458,10 @@ def guichet(month: str) -> Iterator[dict[str, Any]]:
     authority = Authority.objects.create(
         slug="bench-termine", name="Stadt Bench (Termine)", kind=Authority.Kind.MUNICIPALITY
     )
-    names = ["half", *(f"{what}-{mode}" for mode in WORKERS for what in ("distinct", "contested"))]
+    names = [
+        "half",
+        *(f"{what}-{mode}-{run}" for mode in WORKERS for what in ("distinct", "contested") for run in RUNS),
+    ]
     kinds = {name: make_calendar(authority, name, last_day=days[-1]).pk for name in names}
     count, starts, _ms = month_free(kinds["half"], month)
     working_days = sum(1 for day in days if day.weekday() < 5)
@@ -477,14 +489,15 @@ def guichet(month: str) -> Iterator[dict[str, Any]]:
     yield availability(kinds["half"], month, calendar="half_booked")
 
     for mode in WORKERS:
-        log(f"appointments/guichet: {DISTINCT} distinct slots, {CLIENTS} clients ({mode})")
-        line = booking_line(
-            "book_distinct", kinds[f"distinct-{mode}"], distinct_jobs(starts[:DISTINCT]), slots=DISTINCT, workers=mode
-        )
-        yield line
-        log(f"appointments/guichet: {CONTESTED} slots wanted twice, {CLIENTS} clients ({mode})")
-        jobs = contested_jobs(starts[:CONTESTED])
-        yield booking_line("book_contested", kinds[f"contested-{mode}"], jobs, slots=CONTESTED, workers=mode)
+        for run in RUNS:
+            log(f"appointments/guichet: {DISTINCT} distinct slots ({mode}, run {run}/{REPEATS})")
+            jobs = distinct_jobs(starts[:DISTINCT])
+            line = booking_line("book_distinct", kinds[f"distinct-{mode}-{run}"], jobs, slots=DISTINCT, workers=mode)
+            yield {**line, "run": run}
+            log(f"appointments/guichet: {CONTESTED} slots wanted twice ({mode}, run {run}/{REPEATS})")
+            jobs = contested_jobs(starts[:CONTESTED])
+            line = booking_line("book_contested", kinds[f"contested-{mode}-{run}"], jobs, slots=CONTESTED, workers=mode)
+            yield {**line, "run": run}
 
 
 # --- the peer -----------------------------------------------------------------------------------
@@ -514,6 +527,7 @@ def libres(month: str) -> Iterator[dict[str, Any]]:
         f"--rounds={ROUNDS}",
         f"--warmup={WARMUP_ROUNDS}",
         f"--timeout={TIMEOUT}",
+        f"--repeats={REPEATS}",
         f"--workers={','.join(WORKERS)}",
     ]
     # Only what the peer needs (the server, libpq's own variables): not the project's settings.
@@ -533,7 +547,7 @@ def libres(month: str) -> Iterator[dict[str, Any]]:
 
 
 def same_measurement(line: dict[str, Any], other: dict[str, Any]) -> bool:
-    return all(line.get(key) == other.get(key) for key in ("what", "calendar", "workers"))
+    return all(line.get(key) == other.get(key) for key in ("what", "calendar", "workers", "run"))
 
 
 def summary(month: str, ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -543,9 +557,19 @@ def summary(month: str, ours: list[dict[str, Any]], theirs: list[dict[str, Any]]
                 return line
         return {}
 
+    def runs(lines: list[dict[str, Any]], what: str, workers: str) -> list[float]:
+        return [
+            line["bookings_per_second"]
+            for line in lines
+            if line.get("what") == what and line.get("workers") == workers and line.get("bookings_per_second")
+        ]
+
+    def median_rate(lines: list[dict[str, Any]], what: str, workers: str) -> float | None:
+        rates = runs(lines, what, workers)
+        return round(statistics.median(rates), 1) if rates else None
+
     def ratio(what: str, workers: str) -> float | None:
-        mine = pick(ours, what, workers=workers).get("bookings_per_second")
-        peer = pick(theirs, what, workers=workers).get("bookings_per_second")
+        mine, peer = median_rate(ours, what, workers), median_rate(theirs, what, workers)
         return round(mine / peer, 1) if mine and peer else None
 
     our_p95 = pick(ours, "month_availability", calendar="empty").get("p95_ms")
@@ -571,9 +595,18 @@ def summary(month: str, ours: list[dict[str, Any]], theirs: list[dict[str, Any]]
         "throughput_ratio_distinct": distinct,
         "throughput_ratio_contested": {mode: ratio("book_contested", mode) for mode in WORKERS},
         "throughput_ratio_one_client": ratio("book_serial", "one client"),
-        "bookings_per_second": {
+        "runs": REPEATS,
+        "bookings_per_second": {  # the median run of each
             system: {
-                f"{what}_{mode}": pick(lines, what, workers=mode).get("bookings_per_second")
+                f"{what}_{mode}": median_rate(lines, what, mode)
+                for what in ("book_distinct", "book_contested")
+                for mode in WORKERS
+            }
+            for system, lines in (("guichet", ours), ("libres", theirs))
+        },
+        "bookings_per_second_runs": {
+            system: {
+                f"{what}_{mode}": runs(lines, what, mode)
                 for what in ("book_distinct", "book_contested")
                 for mode in WORKERS
             }

@@ -444,6 +444,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--workers", default="threads,processes", help="threads, processes or both (comma separated)")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds a booking run may take")
+    parser.add_argument("--repeats", type=int, default=1, help="runs of each concurrent measurement, each fresh")
     options = parser.parse_args(argv)
     dsn = os.environ.get("LIBRES_PEER_DSN", "")
     if not dsn.startswith(("postgres://", "postgresql://")):
@@ -485,7 +486,8 @@ def run(url: str, options: argparse.Namespace) -> None:
     context.set_setting("dsn", url)
     slots = month_slots(options.month)
     modes = [mode.strip() for mode in options.workers.split(",")]
-    names = ["half", *(f"{what}-{mode}" for mode in modes for what in ("distinct", "contested"))]
+    runs = range(1, max(1, options.repeats) + 1)
+    names = ["half", *(f"{what}-{mode}-{run}" for mode in modes for what in ("distinct", "contested") for run in runs)]
     schedulers = {}
     started = time.perf_counter()
     for name in names:
@@ -528,14 +530,19 @@ def run(url: str, options: argparse.Namespace) -> None:
 
     clients = options.clients
     for mode in modes:
-        log(f"libres: {options.distinct} distinct slots, {clients} clients ({mode})")
-        jobs = distinct_jobs(slots[: options.distinct], clients)
-        scheduler = schedulers[f"distinct-{mode}"]
-        emit(booking_line("book_distinct", scheduler, jobs, slots=options.distinct, workers=mode, timeout=timeout))
-        log(f"libres: {options.contested} slots wanted twice, {clients} clients ({mode})")
-        jobs = contested_jobs(slots[: options.contested], clients)
-        scheduler = schedulers[f"contested-{mode}"]
-        emit(booking_line("book_contested", scheduler, jobs, slots=options.contested, workers=mode, timeout=timeout))
+        for run in runs:
+            log(f"libres: {options.distinct} distinct slots, {clients} clients ({mode}), run {run}/{len(runs)}")
+            jobs = distinct_jobs(slots[: options.distinct], clients)
+            scheduler = schedulers[f"distinct-{mode}-{run}"]
+            line = booking_line("book_distinct", scheduler, jobs, slots=options.distinct, workers=mode, timeout=timeout)
+            emit({**line, "run": run})
+            log(f"libres: {options.contested} slots wanted twice, {clients} clients ({mode}), run {run}/{len(runs)}")
+            jobs = contested_jobs(slots[: options.contested], clients)
+            scheduler = schedulers[f"contested-{mode}-{run}"]
+            line = booking_line(
+                "book_contested", scheduler, jobs, slots=options.contested, workers=mode, timeout=timeout
+            )
+            emit({**line, "run": run})
     context.get_service("session_provider").stop_service()
 
 
