@@ -118,6 +118,25 @@ def test_limits_per_person_and_per_day(kind: AppointmentType) -> None:
         book(kind, at(day, 10), "clara@example.ch")
 
 
+def test_a_booking_moves_within_a_full_day_but_not_into_another_full_day(kind: AppointmentType) -> None:
+    """The daily limit counts the booking being moved only on the day it leaves."""
+    kind.max_per_day = 2
+    kind.save()
+    monday, tuesday = next_weekday(0), next_weekday(0) + datetime.timedelta(days=1)
+    moving = book(kind, at(monday, 8), "anna@example.ch")
+    book(kind, at(monday, 9), "ben@example.ch")
+    book(kind, at(tuesday, 8), "clara@example.ch")
+    book(kind, at(tuesday, 9), "dora@example.ch")
+
+    booking_reschedule(actor=GUEST, booking=moving, starts_at=at(monday, 14))
+    moving.refresh_from_db()
+    assert moving.starts_at == at(monday, 14)
+    with pytest.raises(SlotTaken, match="fully booked"):
+        booking_reschedule(actor=GUEST, booking=moving, starts_at=at(tuesday, 14))
+    moving.refresh_from_db()
+    assert moving.starts_at == at(monday, 14)
+
+
 def test_reschedule_and_cancel_free_the_old_time(kind: AppointmentType) -> None:
     day = next_weekday(1)
     booking = book(kind, at(day, 8))

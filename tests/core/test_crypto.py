@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 import base64
+import threading
+import time
 from typing import Any
 
 import pytest
 from django.core.exceptions import FieldError, ImproperlyConfigured
-from django.db import connection
+from django.db import connection, connections, transaction
 
 from guichet.accounts.models import Profile, User
 from guichet.core import crypto
-from guichet.core.keys import INDEX_KEY_ID, data_key_destroy, data_keys_preload, data_keys_rotate
+from guichet.core.keys import INDEX_KEY_ID, blind_index, data_key_destroy, data_keys_preload, data_keys_rotate
 from guichet.core.models import DataKey
 
 
@@ -61,6 +63,56 @@ def test_a_destroyed_index_key_is_never_replaced_silently(alice: User) -> None:
     data_key_destroy(key_id=INDEX_KEY_ID)
     with pytest.raises(crypto.DecryptionError):
         User.objects.find_by_email("alice@example.ch")
+
+
+@pytest.mark.django_db
+def test_an_index_key_minted_in_a_rolled_back_transaction_is_never_used_again() -> None:
+    """The first request ever to need the blind-index key creates it inside its own transaction;
+    if that transaction is rolled back, no other request of the process may go on with the key."""
+    DataKey.objects.filter(pk=INDEX_KEY_ID).delete()
+    crypto.data_key_cache.evict(str(INDEX_KEY_ID))
+
+    def failing_request() -> None:
+        with transaction.atomic():
+            blind_index("anna@example.ch", purpose="test")
+            raise RuntimeError("the request fails after the key was made")
+
+    with pytest.raises(RuntimeError):
+        failing_request()
+
+    after = blind_index("anna@example.ch", purpose="test")
+
+    assert DataKey.objects.filter(pk=INDEX_KEY_ID, wrapped__isnull=False).exists()
+    crypto.data_key_cache.clear()  # another process, or this one a minute later: the key from the database
+    assert blind_index("anna@example.ch", purpose="test") == after
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_first_uses_of_the_index_key_agree() -> None:
+    """A request that needs the key while another one's creation is not committed yet waits for
+    it and uses the same key."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a second connection needs PostgreSQL (the SQLite test database is in memory)")
+    DataKey.objects.filter(pk=INDEX_KEY_ID).delete()
+    crypto.data_key_cache.evict(str(INDEX_KEY_ID))
+    created, other = threading.Event(), {}
+
+    def second_request() -> None:
+        created.wait(10)
+        try:
+            other["index"] = blind_index("anna@example.ch", purpose="test")
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=second_request)
+    thread.start()
+    with transaction.atomic():
+        first = blind_index("anna@example.ch", purpose="test")
+        created.set()
+        time.sleep(0.3)  # the second request now waits for this commit
+    thread.join(10)
+
+    assert other["index"] == first
 
 
 def test_preloading_unwraps_many_keys_in_one_query(alice: User, bob: User, django_assert_num_queries: Any) -> None:

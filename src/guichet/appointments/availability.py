@@ -173,10 +173,13 @@ def _read(appointment_type: AppointmentType, query: _Query) -> _Read:
     intervals = list(bookings.values_list("counter_id", "seat", "starts_at", "blocks_until"))
     day_counts: dict[datetime.date, int] = {}
     if appointment_type.max_per_day:
+        day_bookings = Booking.objects.filter(
+            appointment_type=appointment_type, starts_at__gte=start, starts_at__lt=end
+        ).exclude(status=Booking.Status.CANCELLED)
+        if query.exclude_pk is not None:  # a booking being moved counts only on the day it leaves
+            day_bookings = day_bookings.exclude(pk=query.exclude_pk)
         per_day = (
-            Booking.objects.filter(appointment_type=appointment_type, starts_at__gte=start, starts_at__lt=end)
-            .exclude(status=Booking.Status.CANCELLED)
-            .annotate(day=TruncDate("starts_at", tzinfo=local_zone()))
+            day_bookings.annotate(day=TruncDate("starts_at", tzinfo=local_zone()))
             .values("day")
             .annotate(count=Count("pk"))
         )
@@ -220,7 +223,8 @@ def _one_statement_sql() -> str:
         "(SELECT coalesce(json_agg(json_build_array(d.day, d.count)), '[]') FROM"
         " (SELECT (b.starts_at AT TIME ZONE %(zone)s)::date AS day, count(*) AS count"
         f' FROM "{booking}" b WHERE %(per_day)s AND b.appointment_type_id = %(type)s'
-        " AND b.starts_at >= %(start)s AND b.starts_at < %(end)s AND b.status <> %(cancelled)s GROUP BY 1) d), "
+        " AND b.starts_at >= %(start)s AND b.starts_at < %(end)s AND b.status <> %(cancelled)s"
+        " AND (%(exclude)s::uuid IS NULL OR b.id <> %(exclude)s::uuid) GROUP BY 1) d), "
         f'(SELECT count(*) FROM "{booking}" b WHERE %(index)s::text IS NOT NULL'
         " AND b.appointment_type_id = %(type)s AND b.email_index = %(index)s"
         " AND b.status = %(confirmed)s AND b.starts_at > %(now)s)"

@@ -93,6 +93,12 @@ def _serialise_person(key: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
 
 
+def _serialise_day(appointment_type: AppointmentType, starts_at: datetime.datetime) -> None:
+    """With a daily limit, bookings and moves into one day of the type wait for each other."""
+    if appointment_type.max_per_day:
+        _serialise_person(f"appointments:{appointment_type.pk}:{timezone.localtime(starts_at, local_zone()).date()}")
+
+
 def _check_rules(
     appointment_type: AppointmentType,
     starts_at: datetime.datetime,
@@ -217,8 +223,7 @@ def booking_create(
     index = email_index(email)
     # The limits are counted after these locks, by the calendar read in ``_place``.
     _serialise_person(f"appointments:{appointment_type.pk}:{index}")
-    if appointment_type.max_per_day:
-        _serialise_person(f"appointments:{appointment_type.pk}:{timezone.localtime(starts_at, local_zone()).date()}")
+    _serialise_day(appointment_type, starts_at)
     token, hashed = _new_token()
     booking = Booking(
         appointment_type=appointment_type,
@@ -257,6 +262,7 @@ def booking_reschedule(*, actor: Actor, booking: Booking, starts_at: datetime.da
     if starts_at == booking.starts_at:
         return booking
     old_start = booking.starts_at
+    _serialise_day(booking.appointment_type, starts_at)
     _place(booking, booking.appointment_type, starts_at, now=now)
     booking.reminder_sent_at = None
     booking.save(update_fields=["reminder_sent_at"])

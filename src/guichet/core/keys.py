@@ -91,14 +91,20 @@ def _index_key() -> bytes:
     try:
         return data_key_material(str(INDEX_KEY_ID))
     except crypto.DecryptionError:
-        if DataKey.objects.filter(pk=INDEX_KEY_ID).exists():
-            raise  # destroyed: never mint a new one silently, every index would stop matching
+        pass  # not there yet, or created by a racing request that has not committed yet
+    if DataKey.objects.filter(pk=INDEX_KEY_ID, wrapped__isnull=True).exists():
+        raise crypto.DecryptionError("the blind-index key is destroyed")  # never mint a new one silently
     try:
         with transaction.atomic():
             data_key_create(key_id=INDEX_KEY_ID)
     except IntegrityError:
-        pass  # another process created it first
-    return data_key_material(str(INDEX_KEY_ID))
+        return data_key_material(str(INDEX_KEY_ID))  # a racing request created it first (waited for its commit)
+    # Other requests of this process may use the new key only once it is committed: were the
+    # caller's transaction rolled back, their indexes would be made with a key that never existed.
+    material = data_key_material(str(INDEX_KEY_ID))
+    crypto.data_key_cache.evict(str(INDEX_KEY_ID))
+    transaction.on_commit(lambda: crypto.data_key_cache.put(str(INDEX_KEY_ID), material))
+    return material
 
 
 def blind_index(value: str, *, purpose: str) -> str:
