@@ -17,15 +17,19 @@ from guichet.core.models import DataKey
 INDEX_KEY_ID = uuid.uuid5(uuid.NAMESPACE_URL, "urn:guichet:blind-index-key")
 
 
-def data_key_create(*, key_id: uuid.UUID | None = None) -> DataKey:
-    key_id = key_id or uuid.uuid4()
+def _data_key_insert(key_id: uuid.UUID) -> tuple[DataKey, bytes]:
     material = crypto.new_data_key()
     master_kid, wrapped = crypto.keyring().wrap(material, key_id=str(key_id))
     key = DataKey(id=key_id, master_kid=master_kid, wrapped=wrapped)
     insert_row(key)  # one per person and per booking: the INSERT is built once, not per call
+    return key, material
+
+
+def data_key_create(*, key_id: uuid.UUID | None = None) -> DataKey:
+    key, material = _data_key_insert(key_id or uuid.uuid4())
     # The first value sealed under a new key follows at once: no need to read back what we hold.
     # Only after the row exists, so a failed insert leaves no key in the cache.
-    crypto.data_key_cache.put(str(key_id), material)
+    crypto.data_key_cache.put(str(key.pk), material)
     return key
 
 
@@ -96,13 +100,11 @@ def _index_key() -> bytes:
         raise crypto.DecryptionError("the blind-index key is destroyed")  # never mint a new one silently
     try:
         with transaction.atomic():
-            data_key_create(key_id=INDEX_KEY_ID)
+            _key, material = _data_key_insert(INDEX_KEY_ID)
     except IntegrityError:
         return data_key_material(str(INDEX_KEY_ID))  # a racing request created it first (waited for its commit)
     # Other requests of this process may use the new key only once it is committed: were the
     # caller's transaction rolled back, their indexes would be made with a key that never existed.
-    material = data_key_material(str(INDEX_KEY_ID))
-    crypto.data_key_cache.evict(str(INDEX_KEY_ID))
     transaction.on_commit(lambda: crypto.data_key_cache.put(str(INDEX_KEY_ID), material))
     return material
 
